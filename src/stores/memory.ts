@@ -1,0 +1,167 @@
+/**
+ * An ownership store in this process's memory: for tests, demos and single-process tools.
+ * Nothing survives a restart and nothing is shared between processes, so it must not back a
+ * deployment with more than one instance (a ticket could then be redeemed once per instance).
+ */
+import { SafePresignError } from '../errors.js'
+import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
+
+export interface MemoryStoreOptions {
+  /**
+   * How many upload records the store holds. When it is full, records past their `purgeAt` are
+   * dropped; if it is still full, `create` rejects with `STORE_UNAVAILABLE`. A live record is
+   * never evicted: that would lose an owner.
+   * @default 100_000
+   */
+  maxRecords?: number
+  /**
+   * How many download tickets the store holds. When it is full, tickets past their `expiresAt`
+   * are dropped; if it is still full, `putTicket` rejects with `STORE_UNAVAILABLE`.
+   * @default 100_000
+   */
+  maxTickets?: number
+}
+
+export const DEFAULT_MEMORY_MAX_RECORDS = 100_000
+export const DEFAULT_MEMORY_MAX_TICKETS = 100_000
+
+/** The only fields `transition` may change besides `state`; anything else in a patch is ignored. */
+const PATCHABLE = ['purgeAt', 'settledAt', 'reason', 'sniffedType'] as const satisfies readonly (keyof RecordPatch)[]
+
+/**
+ * A bounded, in-process {@link OwnershipStore}. Every method is trivially atomic (one thread,
+ * no `await` inside a method), and every object going in or out is copied, so a caller mutating
+ * a returned record cannot change what is stored.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
+  const maxRecords = limit('maxRecords', options.maxRecords, DEFAULT_MEMORY_MAX_RECORDS)
+  const maxTickets = limit('maxTickets', options.maxTickets, DEFAULT_MEMORY_MAX_TICKETS)
+  const records = new Map<string, UploadRecord>()
+  const tickets = new Map<string, TicketRecord>()
+  // Lower bounds on the earliest deadline held, so that a full store holding only live entries
+  // rejects in O(1) instead of scanning every entry on every call.
+  let nextPurgeAt = Infinity
+  let nextTicketExpiry = Infinity
+
+  const live = (record: UploadRecord | undefined, now: number): UploadRecord | undefined =>
+    record !== undefined && (record.purgeAt === undefined || record.purgeAt > now) ? record : undefined
+
+  function dropExpiredRecords(now: number): number {
+    if (nextPurgeAt > now) return 0
+    let removed = 0
+    nextPurgeAt = Infinity
+    for (const [key, record] of records) {
+      if (record.purgeAt === undefined) continue
+      if (record.purgeAt <= now) {
+        records.delete(key)
+        removed++
+      } else nextPurgeAt = Math.min(nextPurgeAt, record.purgeAt)
+    }
+    return removed
+  }
+
+  function dropExpiredTickets(now: number): number {
+    if (nextTicketExpiry > now) return 0
+    let removed = 0
+    nextTicketExpiry = Infinity
+    for (const [hash, ticket] of tickets) {
+      if (ticket.expiresAt <= now) {
+        tickets.delete(hash)
+        removed++
+      } else nextTicketExpiry = Math.min(nextTicketExpiry, ticket.expiresAt)
+    }
+    return removed
+  }
+
+  return {
+    async create(record, now) {
+      const existing = records.get(record.key)
+      if (live(existing, now)) return false
+      if (existing === undefined && records.size >= maxRecords) {
+        dropExpiredRecords(now)
+        if (records.size >= maxRecords) throw full('maxRecords', maxRecords, 'upload records', 'create')
+      }
+      records.set(record.key, structuredClone(record))
+      if (record.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, record.purgeAt)
+      return true
+    },
+
+    async get(key, now) {
+      const record = live(records.get(key), now)
+      return record && structuredClone(record)
+    },
+
+    async getMany(keys, now) {
+      const found = new Map<string, UploadRecord>()
+      for (const key of keys) {
+        const record = live(records.get(key), now)
+        if (record) found.set(key, structuredClone(record))
+      }
+      return found
+    },
+
+    async transition(key: string, from: UploadState, to: UploadState, patch: RecordPatch, now: number) {
+      const current = live(records.get(key), now)
+      if (current === undefined || current.state !== from) return undefined
+      const next: UploadRecord & RecordPatch = { ...current, state: to }
+      for (const field of PATCHABLE) {
+        if (!(field in patch)) continue
+        // `{ purgeAt: undefined }` removes the field rather than storing an explicit undefined,
+        // so a memory record deep-equals the same record read back from any other store.
+        if (patch[field] === undefined) delete next[field]
+        else Object.assign(next, { [field]: patch[field] })
+      }
+      records.set(key, next)
+      if (next.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, next.purgeAt)
+      return structuredClone(next)
+    },
+
+    async delete(key) {
+      records.delete(key)
+    },
+
+    async putTicket(ticket, now) {
+      const existing = tickets.get(ticket.hash)
+      // An expired ticket counts as absent, as an expired record does for `create`.
+      if (existing !== undefined && existing.expiresAt > now) return false
+      if (existing === undefined && tickets.size >= maxTickets) {
+        dropExpiredTickets(now)
+        if (tickets.size >= maxTickets) throw full('maxTickets', maxTickets, 'download tickets', 'putTicket')
+      }
+      tickets.set(ticket.hash, structuredClone(ticket))
+      nextTicketExpiry = Math.min(nextTicketExpiry, ticket.expiresAt)
+      return true
+    },
+
+    async consumeTicket(hash, now): Promise<ConsumeResult> {
+      const ticket = tickets.get(hash)
+      if (ticket === undefined) return { status: 'missing' }
+      if (ticket.expiresAt <= now) return { status: 'expired', ticket: structuredClone(ticket) }
+      if (ticket.usedAt !== undefined) return { status: 'used', ticket: structuredClone(ticket) }
+      ticket.usedAt = now
+      return { status: 'ok', ticket: structuredClone(ticket) }
+    },
+
+    async sweep(now) {
+      return dropExpiredRecords(now) + dropExpiredTickets(now)
+    },
+  } satisfies OwnershipStore
+}
+
+function limit(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new SafePresignError('INVALID_CONFIG', `memoryStore: \`${option}\` is ${String(value)}; it must be a whole number of at least 1`, {
+      details: { option, value },
+    })
+  }
+  return value
+}
+
+function full(option: string, max: number, what: string, operation: string): SafePresignError {
+  return new SafePresignError(
+    'STORE_UNAVAILABLE',
+    `memoryStore: ${operation} refused: the store holds \`${option}\` = ${max} live ${what} and none has expired; raise \`${option}\` or use a shared store`,
+    { details: { operation, option, limit: max } },
+  )
+}
