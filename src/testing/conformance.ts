@@ -1,0 +1,373 @@
+/**
+ * The conformance suite every OwnershipStore runs: the built-in ones, and yours. It registers
+ * vitest `describe`/`it` blocks, so call it at the top level of a test file.
+ *
+ * Deadlines are set an hour or more after the real clock, even though every method takes `now`
+ * from the caller: stores with native expiry (Redis PEXPIREAT, DynamoDB TTL) evict by their
+ * own clock, and a record evicted early would pass for one correctly hidden.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isSafePresignError } from '../errors.js'
+import type { OwnershipStore, TicketRecord, UploadRecord } from '../stores/types.js'
+
+export interface TestOwnershipStoreOptions {
+  /** The name the suite is reported under, e.g. `'redis'`. */
+  name: string
+  /**
+   * Builds a store. Called more than once: each call must return a store on its own client
+   * connection to the same backend, because the race tests need two.
+   */
+  create: () => Promise<OwnershipStore> | OwnershipStore
+  /** Releases a store built by `create` (close its client), so the test run can exit. */
+  cleanup?: (store: OwnershipStore) => Promise<void> | void
+  /** Outage hooks. When given, the suite stops the backend mid-run and checks that calls fail fast and recover. */
+  fault?: {
+    /** Makes the backend unreachable (stop the server). */
+    stop: () => Promise<void>
+    /** Brings it back where the store's client can reconnect (same host and port). */
+    start: () => Promise<void>
+    /**
+     * The longest any one method may take to reject with `STORE_UNAVAILABLE` while the backend is down.
+     * @default 5000
+     */
+    maxFailMs?: number
+    /**
+     * How long the same store instance may take to work again after `start()`.
+     * @default 10000
+     */
+    maxRecoverMs?: number
+  }
+}
+
+const HOUR = 3_600_000
+
+/** Registers the OwnershipStore conformance suite for one store. */
+export function testOwnershipStore(options: TestOwnershipStoreOptions): void {
+  describe(`OwnershipStore conformance: ${options.name}`, () => {
+    const run = `safe-presign-conformance/${randomUUID()}`
+    const created: OwnershipStore[] = []
+    let a: OwnershipStore
+    let b: OwnershipStore
+
+    beforeAll(async () => {
+      a = await options.create()
+      created.push(a)
+      b = await options.create()
+      created.push(b)
+    })
+
+    afterAll(async () => {
+      // Cleanup runs once per distinct instance (a test may hand back one shared store).
+      for (const store of new Set(created)) await options.cleanup?.(store)
+    })
+
+    // Each test gets its own key space, so tests never collide in a shared backend.
+    let n = 0
+    const space = (label: string) => `${run}/${++n}-${label}`
+    const base = () => Date.now() + HOUR
+
+    function record(key: string, t: number, extra: Partial<UploadRecord> = {}): UploadRecord {
+      return {
+        key,
+        owner: 'user-1',
+        state: 'pending',
+        contentType: 'image/png',
+        minSize: 1,
+        maxSize: 5 * 1024 * 1024,
+        createdAt: t,
+        expiresAt: t + 300_000,
+        purgeAt: t + HOUR,
+        ...extra,
+      }
+    }
+
+    function ticket(hash: string, t: number, extra: Partial<TicketRecord> = {}): TicketRecord {
+      return { hash, key: `${hash}/object`, requester: 'user-2', createdAt: t, expiresAt: t + HOUR, ...extra }
+    }
+
+    const hashOf = (label: string) => `${space(label)}/${randomUUID().replaceAll('-', '')}`
+
+    describe('records', () => {
+      it('round-trips a record with every optional field through create, get, getMany and delete', async () => {
+        const t = base()
+        const key = `${space('roundtrip')}/Ünïcode file.png`
+        const full = record(key, t, {
+          filename: 'Résumé – 履歴書 😀.png',
+          checksum: { algorithm: 'sha256', value: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' },
+          stagingKey: `${key}.quarantine`,
+          settledAt: t + 1,
+          reason: 'CONTENT_MISMATCH',
+          sniffedType: 'unknown',
+        })
+        const minimal = record(`${space('roundtrip')}/minimal`, t)
+
+        expect(await a.create(full, t)).toBe(true)
+        expect(await a.create(minimal, t)).toBe(true)
+        expect(await a.get(key, t)).toEqual(full)
+        expect(await b.get(key, t)).toEqual(full)
+        expect(await a.get(minimal.key, t)).toEqual(minimal)
+        const many = await b.getMany([key, minimal.key], t)
+        expect(many).toBeInstanceOf(Map)
+        expect(many).toEqual(new Map([[minimal.key, minimal], [key, full]]))
+
+        await a.delete(key)
+        expect(await a.get(key, t)).toBeUndefined()
+        expect(await b.getMany([key], t)).toEqual(new Map())
+        await expect(a.delete(key)).resolves.toBeUndefined()
+        expect(await a.create(full, t)).toBe(true)
+        expect(await a.get(key, t)).toEqual(full)
+      })
+
+      it('refuses a duplicate create and leaves the original untouched', async () => {
+        const t = base()
+        const original = record(`${space('dup')}/k`, t)
+        expect(await a.create(original, t)).toBe(true)
+        expect(await b.create({ ...original, owner: 'attacker', maxSize: 10 ** 12 }, t + 1)).toBe(false)
+        expect(await a.get(original.key, t + 1)).toEqual(original)
+      })
+
+      it('lets a create replace a record at or past its purgeAt', async () => {
+        const t = base()
+        const old = record(`${space('replace')}/k`, t)
+        expect(await a.create(old, t)).toBe(true)
+        const fresh = record(old.key, old.purgeAt!, { owner: 'user-9' })
+        expect(await a.create(fresh, old.purgeAt! - 1)).toBe(false)
+        expect(await b.create(fresh, old.purgeAt!)).toBe(true)
+        expect(await a.get(old.key, old.purgeAt!)).toEqual(fresh)
+      })
+
+      it('never returns a record at or past its purgeAt, even before a sweep', async () => {
+        const t = base()
+        const r = record(`${space('expiry')}/k`, t)
+        const p = r.purgeAt!
+        await a.create(r, t)
+        expect(await a.get(r.key, p - 1)).toEqual(r)
+        expect(await a.get(r.key, p)).toBeUndefined()
+        expect(await a.get(r.key, p + 1)).toBeUndefined()
+        expect((await a.getMany([r.key], p - 1)).get(r.key)).toEqual(r)
+        expect((await a.getMany([r.key], p)).has(r.key)).toBe(false)
+        expect((await b.getMany([r.key], p + 1)).has(r.key)).toBe(false)
+        expect(await a.transition(r.key, 'pending', 'committed', {}, p)).toBeUndefined()
+      })
+    })
+
+    describe('transitions', () => {
+      it('moves pending to committed once, removes the purge time, and refuses a second attempt', async () => {
+        const t = base()
+        const r = record(`${space('commit')}/k`, t, { checksum: { algorithm: 'md5', value: '1B2M2Y8AsgTpgAmY7PhCfg==' } })
+        await a.create(r, t)
+        const patch = { purgeAt: undefined, settledAt: t + 5, sniffedType: 'image/png' }
+        const committed = await a.transition(r.key, 'pending', 'committed', patch, t + 5)
+        const { purgeAt: _, ...rest } = r
+        const expected = { ...rest, state: 'committed', settledAt: t + 5, sniffedType: 'image/png' }
+        expect(committed).toEqual(expected)
+        expect(committed).not.toHaveProperty('purgeAt')
+        expect(await b.transition(r.key, 'pending', 'committed', patch, t + 6)).toBeUndefined()
+        expect(await b.transition(r.key, 'pending', 'rejected', { reason: 'SCAN_FAILED' }, t + 6)).toBeUndefined()
+        // A committed record has no purge time, so it never expires (read ten years on).
+        expect(await b.get(r.key, t + 87_600 * HOUR)).toEqual(expected)
+      })
+
+      it('changes nothing when `from` does not match, or the key is missing', async () => {
+        const t = base()
+        const r = record(`${space('wrong-from')}/k`, t)
+        await a.create(r, t)
+        expect(await a.transition(r.key, 'committed', 'rejected', { reason: 'X' }, t)).toBeUndefined()
+        expect(await a.transition(r.key, 'rejected', 'committed', { purgeAt: undefined }, t)).toBeUndefined()
+        expect(await a.get(r.key, t)).toEqual(r)
+        expect(await a.transition(`${r.key}/missing`, 'pending', 'committed', {}, t)).toBeUndefined()
+        expect(await a.get(`${r.key}/missing`, t)).toBeUndefined()
+      })
+
+      it('rejects with a reason and a new purge time, after which the record is gone', async () => {
+        const t = base()
+        const r = record(`${space('reject')}/k`, t, { stagingKey: `${space('reject')}/staging` })
+        await a.create(r, t)
+        const patch = { reason: 'CONTENT_MISMATCH', settledAt: t + 7, sniffedType: 'application/x-msdownload', purgeAt: t + 2 * HOUR }
+        const rejected = await b.transition(r.key, 'pending', 'rejected', patch, t + 7)
+        expect(rejected).toEqual({ ...r, ...patch, state: 'rejected' })
+        expect(await a.get(r.key, t + HOUR)).toEqual(rejected)
+        expect(await a.get(r.key, t + 2 * HOUR)).toBeUndefined()
+        expect(await a.transition(r.key, 'rejected', 'committed', {}, t + 8)).toEqual({ ...rejected, state: 'committed' })
+      })
+
+      it('lets exactly one of 50 concurrent transitions on one key win, across two store instances', async () => {
+        const t = base()
+        const r = record(`${space('cas')}/k`, t)
+        await a.create(r, t)
+        const attempts = Array.from({ length: 50 }, (_, i) => {
+          const store = i % 2 === 0 ? a : b
+          return i % 4 < 2
+            ? store.transition(r.key, 'pending', 'committed', { purgeAt: undefined, settledAt: t + i }, t + 1)
+            : store.transition(r.key, 'pending', 'rejected', { reason: `R${i}`, settledAt: t + i }, t + 1)
+        })
+        const winners = (await Promise.all(attempts)).filter((x) => x !== undefined)
+        expect(winners).toHaveLength(1)
+        expect(await a.get(r.key, t + 1)).toEqual(winners[0])
+      })
+    })
+
+    describe('tickets', () => {
+      it('stores a ticket once, consumes it once, then reports it used', async () => {
+        const t = base()
+        const tk = ticket(hashOf('ticket'), t)
+        expect(await a.putTicket(tk, t)).toBe(true)
+        expect(await b.putTicket({ ...tk, requester: 'attacker' }, t)).toBe(false)
+        expect(await b.consumeTicket(tk.hash, t + 10)).toEqual({ status: 'ok', ticket: { ...tk, usedAt: t + 10 } })
+        expect(await a.consumeTicket(tk.hash, t + 20)).toEqual({ status: 'used', ticket: { ...tk, usedAt: t + 10 } })
+        expect(await a.putTicket(tk, t + 30)).toBe(false)
+      })
+
+      it('reports an expired ticket as expired without consuming it, and an unknown one as missing', async () => {
+        const t = base()
+        const tk = ticket(hashOf('expired'), t)
+        await a.putTicket(tk, t)
+        expect(await a.consumeTicket(tk.hash, tk.expiresAt)).toEqual({ status: 'expired', ticket: tk })
+        expect(await b.consumeTicket(tk.hash, tk.expiresAt + 1)).toEqual({ status: 'expired', ticket: tk })
+        // Not consumed: a caller whose clock is still before the deadline can redeem it.
+        expect(await b.consumeTicket(tk.hash, tk.expiresAt - 1)).toEqual({ status: 'ok', ticket: { ...tk, usedAt: tk.expiresAt - 1 } })
+        expect(await a.consumeTicket(hashOf('missing'), t)).toEqual({ status: 'missing' })
+      })
+
+      it('gives exactly one ok among 200 concurrent redeems split across two store instances', async () => {
+        const t = base()
+        const tk = ticket(hashOf('race'), t)
+        await a.putTicket(tk, t)
+        const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).consumeTicket(tk.hash, t + 1)))
+        expect(results.filter((x) => x.status === 'ok')).toHaveLength(1)
+        expect(results.filter((x) => x.status === 'used')).toHaveLength(199)
+      })
+    })
+
+    describe('sweep', () => {
+      it('removes exactly the expired records and tickets and keeps committed and live ones', async () => {
+        // Everything else in this run expires an hour or more from now, so sweeping at `now`
+        // (after clearing leftovers of earlier runs) counts only what this test created.
+        const now = Date.now() + 10 * 60_000
+        await a.sweep(now)
+        const s = space('sweep')
+        const expired = [1, 2, 3].map((i) => record(`${s}/expired-${i}`, now - 60_000, { purgeAt: now - 60_000 + i * 10_000 }))
+        const atDeadline = record(`${s}/at-deadline`, now - 60_000, { purgeAt: now })
+        const rejected = record(`${s}/rejected`, now - 60_000)
+        const liveRecord = record(`${s}/live`, now, { purgeAt: now + 1 })
+        const committed = record(`${s}/committed`, now - 60_000, { purgeAt: now })
+        for (const r of [...expired, atDeadline, rejected, liveRecord, committed]) expect(await a.create(r, r.createdAt)).toBe(true)
+        await a.transition(committed.key, 'pending', 'committed', { purgeAt: undefined }, now - 1)
+        await a.transition(rejected.key, 'pending', 'rejected', { reason: 'X', purgeAt: now - 1 }, now - 1)
+        const oldTickets = [1, 2].map((i) => ticket(hashOf(`sweep-t${i}`), now - HOUR, { expiresAt: now - i }))
+        const liveTicket = ticket(hashOf('sweep-live'), now)
+        for (const tk of [...oldTickets, liveTicket]) expect(await b.putTicket(tk, tk.createdAt)).toBe(true)
+        await b.consumeTicket(oldTickets[0]!.hash, now - HOUR)
+
+        expect(await b.sweep(now)).toBe(expired.length + 2 + oldTickets.length)
+        expect(await a.sweep(now)).toBe(0)
+        const left = await a.getMany([...expired, atDeadline, rejected, liveRecord, committed].map((r) => r.key), now - HOUR)
+        expect([...left.keys()].sort()).toEqual([committed.key, liveRecord.key].sort())
+        expect(await a.consumeTicket(oldTickets[0]!.hash, now - HOUR)).toEqual({ status: 'missing' })
+        expect((await a.consumeTicket(liveTicket.hash, now)).status).toBe('ok')
+      })
+    })
+
+    describe('keys', () => {
+      it('keeps keys with unicode, reserved characters and 1000 bytes apart and intact', async () => {
+        const t = base()
+        const s = space('keys')
+        const keys = [`${s}/uploads/ü/😀/a b+c%20?#&=:*"'\\`, `${s}/uploads/ü/😀/a b+c%20?#&=:*"'\\/`, `${s}/UPLOADS/Ü`, `${s}/uploads/u\u0308`]
+        keys.push(`${s}/` + 'k'.repeat(1000 - Buffer.byteLength(`${s}/`)))
+        expect(Buffer.byteLength(keys[4]!)).toBe(1000)
+        for (const [i, key] of keys.entries()) expect(await a.create(record(key, t, { owner: `owner-${i}` }), t)).toBe(true)
+        for (const [i, key] of keys.entries()) expect(await b.get(key, t)).toEqual(record(key, t, { owner: `owner-${i}` }))
+        const many = await b.getMany(keys, t)
+        expect([...many.keys()].sort()).toEqual([...keys].sort())
+      })
+
+      it('returns 1000 keys from one getMany, skipping missing keys and allowing a duplicate', async () => {
+        const t = base()
+        const s = space('many')
+        const stored = Array.from({ length: 990 }, (_, i) => record(`${s}/${i}`, t, { owner: `o${i}` }))
+        for (let i = 0; i < stored.length; i += 50) {
+          const ok = await Promise.all(stored.slice(i, i + 50).map((r) => a.create(r, t)))
+          expect(ok.every(Boolean)).toBe(true)
+        }
+        const missing = Array.from({ length: 9 }, (_, i) => `${s}/missing-${i}`)
+        const keys = [...stored.map((r) => r.key), ...missing, stored[0]!.key]
+        expect(keys).toHaveLength(1000)
+        const many = await b.getMany(keys, t)
+        expect(many.size).toBe(990)
+        for (const r of stored) expect(many.get(r.key)).toEqual(r)
+        for (const key of missing) expect(many.has(key)).toBe(false)
+      })
+    })
+
+    if (options.fault) registerFaultTest(options.fault, () => a, space)
+  })
+}
+
+function registerFaultTest(fault: NonNullable<TestOwnershipStoreOptions['fault']>, store: () => OwnershipStore, space: (label: string) => string): void {
+  const maxFailMs = fault.maxFailMs ?? 5000
+  const maxRecoverMs = fault.maxRecoverMs ?? 10_000
+
+  it('rejects every method with STORE_UNAVAILABLE while the backend is down, then works again on the same instance', async (ctx) => {
+    const s = store()
+    const t = Date.now() + HOUR
+    const key = `${space('fault')}/k`
+    const r: UploadRecord = { key, owner: 'u', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 10, createdAt: t, expiresAt: t + 1, purgeAt: t + HOUR }
+    const tk: TicketRecord = { hash: `${key}/ticket`, key, requester: 'u', createdAt: t, expiresAt: t + HOUR }
+    const calls: [string, () => Promise<unknown>][] = [
+      ['create', () => s.create(r, t)],
+      ['get', () => s.get(key, t)],
+      ['getMany', () => s.getMany([key, `${key}/2`], t)],
+      ['transition', () => s.transition(key, 'pending', 'committed', { purgeAt: undefined }, t)],
+      ['delete', () => s.delete(key)],
+      ['putTicket', () => s.putTicket(tk, t)],
+      ['consumeTicket', () => s.consumeTicket(tk.hash, t)],
+      ['sweep', () => s.sweep(t - 2 * HOUR)],
+    ]
+    const times: Record<string, number> = {}
+    await fault.stop()
+    try {
+      for (const [name, call] of calls) {
+        const started = performance.now()
+        const error = await call().then(
+          (value) => new Error(`${name} resolved with ${JSON.stringify(value)} while the backend was down`),
+          (e: unknown) => e,
+        )
+        times[name] = Math.round(performance.now() - started)
+        expect(error, `${name} rejects with STORE_UNAVAILABLE`).toSatisfy((e: unknown) => isSafePresignError(e) && e.code === 'STORE_UNAVAILABLE')
+        expect(times[name], `${name} rejects within maxFailMs`).toBeLessThanOrEqual(maxFailMs)
+      }
+    } finally {
+      await fault.start()
+    }
+
+    const restarted = performance.now()
+    let lastError: unknown
+    for (;;) {
+      try {
+        await s.get(key, t)
+        break
+      } catch (e) {
+        lastError = e
+        if (performance.now() - restarted > maxRecoverMs) throw new Error(`the store did not recover within maxRecoverMs (${maxRecoverMs} ms)`, { cause: lastError })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+    const recoverMs = Math.round(performance.now() - restarted)
+    await ctx.annotate(`STORE_UNAVAILABLE after (ms): ${JSON.stringify(times)}; working again ${recoverMs} ms after start()`)
+
+    // Fresh names: the backend may have lost its data in the restart, or may still apply a call
+    // that was queued while it was down. What matters is that every method works again.
+    const r2 = { ...r, key: `${key}/after` }
+    const tk2 = { ...tk, hash: `${tk.hash}/after` }
+    expect(await s.create(r2, t)).toBe(true)
+    expect(await s.get(r2.key, t)).toEqual(r2)
+    expect((await s.getMany([r2.key], t)).get(r2.key)).toEqual(r2)
+    expect(await s.transition(r2.key, 'pending', 'committed', { purgeAt: undefined }, t)).toMatchObject({ state: 'committed' })
+    expect(await s.putTicket(tk2, t)).toBe(true)
+    expect((await s.consumeTicket(tk2.hash, t)).status).toBe('ok')
+    expect(typeof (await s.sweep(t - 2 * HOUR))).toBe('number')
+    await s.delete(r2.key)
+    expect(await s.get(r2.key, t)).toBeUndefined()
+  })
+}
