@@ -1,0 +1,38 @@
+-- safe-presign ownership store for PostgreSQL (11+). Apply once, or call store.migrate().
+-- Times are bigint milliseconds since the Unix epoch, as the OwnershipStore contract passes them:
+-- expiry is always compared with the caller's clock, never the database's.
+
+CREATE TABLE IF NOT EXISTS "safe_presign_records" (
+  key                text PRIMARY KEY,
+  owner              text NOT NULL,
+  state              text NOT NULL CHECK (state IN ('pending', 'committed', 'rejected')),
+  filename           text,
+  content_type       text NOT NULL,
+  min_size           bigint NOT NULL,
+  max_size           bigint NOT NULL,
+  checksum_algorithm text CHECK (checksum_algorithm IN ('md5', 'sha256')),
+  checksum_value     text,
+  staging_key        text,
+  created_at         bigint NOT NULL,
+  expires_at         bigint NOT NULL,
+  -- NULL: never purged (a committed record).
+  purge_at           bigint,
+  settled_at         bigint,
+  reason             text,
+  sniffed_type       text
+);
+
+-- sweep() deletes by purge_at; committed records (NULL) stay out of the index.
+CREATE INDEX IF NOT EXISTS "safe_presign_records_purge_at_idx" ON "safe_presign_records" (purge_at) WHERE purge_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS "safe_presign_tickets" (
+  -- Hex SHA-256 of the ticket id; the id itself is never stored.
+  hash               text PRIMARY KEY,
+  key                text NOT NULL,
+  requester          text NOT NULL,
+  created_at         bigint NOT NULL,
+  expires_at         bigint NOT NULL,
+  used_at            bigint
+);
+
+CREATE INDEX IF NOT EXISTS "safe_presign_tickets_expires_at_idx" ON "safe_presign_tickets" (expires_at);

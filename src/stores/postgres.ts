@@ -1,0 +1,220 @@
+/**
+ * `safe-presign/stores/postgres`: the ownership store on PostgreSQL, through a `pg` Pool the
+ * caller built. Every method is one atomic statement (consumeTicket adds a read on its failure
+ * path), bounded by `timeoutMs`. See docs/stores/postgres.md.
+ *
+ * The caller must attach `pool.on('error', …)`: when the server goes away, idle pooled clients
+ * emit 'error', and an EventEmitter without a listener crashes the process.
+ */
+import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg'
+import { checkTimeoutMs, storeUnavailable, withDeadline } from '../_internal/deadline.js'
+import { SafePresignError } from '../errors.js'
+import {
+  DEFAULT_TABLE,
+  DEFAULT_TICKET_TABLE,
+  PATCH_COLUMNS,
+  postgresSchema,
+  RECORD_COLUMNS,
+  recordValues,
+  tableName,
+  toRecord,
+  toTicket,
+} from './postgres-schema.js'
+import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
+
+export interface PostgresStoreOptions {
+  /**
+   * The pool to query through. Recommended: `connectionTimeoutMillis` and `statement_timeout`
+   * at or below `timeoutMs`, and a `pool.on('error', …)` listener.
+   */
+  pool: Pool
+  /** The records table, optionally schema-qualified. @default 'safe_presign_records' */
+  table?: string
+  /** The download tickets table, optionally schema-qualified. @default 'safe_presign_tickets' */
+  ticketTable?: string
+  /** Upper bound for each operation, connecting included; past it the call rejects with STORE_UNAVAILABLE. @default 2000 */
+  timeoutMs?: number
+}
+
+export interface PostgresStore extends OwnershipStore {
+  /** Creates both tables and their indexes if they don't exist. Safe to run concurrently and repeatedly. */
+  migrate(): Promise<void>
+  /** The DDL `migrate()` runs, for your own migration tool. */
+  schema(): string
+}
+
+const STORE = 'postgresStore'
+// SQLSTATEs after which the statement was rolled back and can simply run again.
+const RETRYABLE = new Set(['40001', '40P01']) // serialization_failure, deadlock_detected
+const UNDEFINED_TABLE = '42P01'
+
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  if (typeof options?.pool?.connect !== 'function') {
+    throw new SafePresignError('INVALID_CONFIG', `${STORE}: \`pool\` must be a pg Pool; got ${typeof options?.pool}`, {
+      details: { option: 'pool' },
+    })
+  }
+  const { pool } = options
+  const R = tableName('table', options.table ?? DEFAULT_TABLE)
+  const T = tableName('ticketTable', options.ticketTable ?? DEFAULT_TICKET_TABLE)
+  if (R.sql === T.sql) {
+    throw new SafePresignError('INVALID_CONFIG', `${STORE}: \`table\` and \`ticketTable\` are both ${R.sql}; they must differ`, {
+      details: { option: 'ticketTable', value: options.ticketTable },
+    })
+  }
+  const timeoutMs = checkTimeoutMs(STORE, options.timeoutMs ?? 2000)
+  const ddl = postgresSchema(R, T)
+  const live = (purgeAt: string, now: string) => `(${purgeAt} IS NULL OR ${purgeAt} > ${now})`
+
+  /** Borrow a client for `work`, within the deadline. On any failure the client is destroyed, not reused. */
+  function run<T>(operation: string, work: (query: (q: QueryConfig) => Promise<QueryResultRow[]>) => Promise<T>): Promise<T> {
+    return withDeadline(timeoutMs, async (signal) => {
+      const client: PoolClient = await pool.connect()
+      let released = false
+      const release = (error?: Error) => {
+        if (released) return
+        released = true
+        client.release(error)
+      }
+      // The deadline passed while connecting, or mid-query: the connection's state is unknown.
+      if (signal.aborted) {
+        release(signal.reason as Error)
+        throw signal.reason
+      }
+      const onAbort = () => release(signal.reason as Error)
+      signal.addEventListener('abort', onAbort, { once: true })
+      const query = async (q: QueryConfig) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return (await client.query(q)).rows
+          } catch (error) {
+            if (attempt < 3 && RETRYABLE.has((error as { code?: string }).code ?? '') && !signal.aborted) continue
+            throw error
+          }
+        }
+      }
+      try {
+        const result = await work(query)
+        release()
+        return result
+      } catch (error) {
+        release(error instanceof Error ? error : new Error(String(error)))
+        throw error
+      } finally {
+        signal.removeEventListener('abort', onAbort)
+      }
+    }).catch((cause: unknown) => {
+      const missingTable = (cause as { code?: string })?.code === UNDEFINED_TABLE
+      throw storeUnavailable(STORE, operation, timeoutMs, cause, missingTable ? 'run store.migrate() (or apply sql/postgres.sql) first' : undefined)
+    })
+  }
+
+  const store = {
+    create: (record: UploadRecord, now: number) =>
+      run('create', async (query) => {
+        // An expired record counts as absent: the conflict branch overwrites it, and only it.
+        const values = [...recordValues(record), now]
+        const rows = await query({
+          text: `INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS})
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(EXCLUDED.${RECORD_COLUMNS.split(', ').join(', EXCLUDED.')})
+                 WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= $17
+                 RETURNING 1`,
+          values,
+        })
+        return rows.length === 1
+      }),
+
+    get: (key: string, now: number) =>
+      run('get', async (query) => {
+        const rows = await query({ text: `SELECT * FROM ${R.sql} WHERE key = $1 AND ${live('purge_at', '$2')}`, values: [key, now] })
+        return rows[0] ? toRecord(rows[0]) : undefined
+      }),
+
+    getMany: (keys: readonly string[], now: number) =>
+      run('getMany', async (query) => {
+        const found = new Map<string, UploadRecord>()
+        if (keys.length === 0) return found
+        const rows = await query({
+          text: `SELECT * FROM ${R.sql} WHERE key = ANY($1::text[]) AND ${live('purge_at', '$2')}`,
+          values: [[...new Set(keys)], now],
+        })
+        for (const row of rows) found.set(row.key as string, toRecord(row))
+        return found
+      }),
+
+    transition: (key: string, from: UploadState, to: UploadState, patch: RecordPatch, now: number) =>
+      run('transition', async (query) => {
+        const values: unknown[] = [key, from, now, to]
+        const sets = ['state = $4']
+        for (const [field, column] of Object.entries(PATCH_COLUMNS)) {
+          // Present-but-undefined clears the column (`purgeAt: undefined` makes a record permanent).
+          if (!Object.hasOwn(patch, field)) continue
+          values.push(patch[field as keyof typeof PATCH_COLUMNS] ?? null)
+          sets.push(`${column} = $${values.length}`)
+        }
+        const rows = await query({
+          text: `UPDATE ${R.sql} SET ${sets.join(', ')} WHERE key = $1 AND state = $2 AND ${live('purge_at', '$3')} RETURNING *`,
+          values,
+        })
+        return rows[0] ? toRecord(rows[0]) : undefined
+      }),
+
+    delete: (key: string) =>
+      run('delete', async (query) => {
+        await query({ text: `DELETE FROM ${R.sql} WHERE key = $1`, values: [key] })
+      }),
+
+    putTicket: (ticket: TicketRecord, _now: number) =>
+      run('putTicket', async (query) => {
+        const rows = await query({
+          text: `INSERT INTO ${T.sql} (hash, key, requester, created_at, expires_at, used_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING RETURNING 1`,
+          values: [ticket.hash, ticket.key, ticket.requester, ticket.createdAt, ticket.expiresAt, ticket.usedAt ?? null],
+        })
+        return rows.length === 1
+      }),
+
+    consumeTicket: (hash: string, now: number) =>
+      run('consumeTicket', async (query): Promise<ConsumeResult> => {
+        // Concurrent callers queue on the row lock; READ COMMITTED re-checks `used_at IS NULL`
+        // on the winner's row version, so exactly one UPDATE returns a row.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const [won] = await query({
+            text: `UPDATE ${T.sql} SET used_at = $2 WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING *`,
+            values: [hash, now],
+          })
+          if (won) return { status: 'ok', ticket: toTicket(won) }
+          // A new statement, so a new snapshot: it sees the commit that beat us.
+          const [row] = await query({ text: `SELECT * FROM ${T.sql} WHERE hash = $1`, values: [hash] })
+          if (!row) return { status: 'missing' }
+          const ticket = toTicket(row)
+          if (ticket.expiresAt <= now) return { status: 'expired', ticket }
+          if (ticket.usedAt !== undefined) return { status: 'used', ticket }
+          // Unused and live: putTicket committed between our two statements. Try again.
+        }
+        throw new Error(`ticket changed under consumeTicket three times in a row`)
+      }),
+
+    sweep: (now: number) =>
+      run('sweep', async (query) => {
+        const [row] = await query({
+          text: `WITH r AS (DELETE FROM ${R.sql} WHERE purge_at <= $1 RETURNING 1),
+                      t AS (DELETE FROM ${T.sql} WHERE expires_at <= $1 RETURNING 1)
+                 SELECT (SELECT count(*) FROM r) + (SELECT count(*) FROM t) AS removed`,
+          values: [now],
+        })
+        return Number(row?.removed ?? 0)
+      }),
+
+    migrate: () =>
+      run('migrate', async (query) => {
+        // One simple-protocol query is one implicit transaction; the advisory lock serializes
+        // concurrent migrate() calls, which CREATE ... IF NOT EXISTS alone does not (pg_type races).
+        await query({ text: `SELECT pg_advisory_xact_lock(7238155240183916);\n${ddl}` })
+      }),
+
+    schema: () => ddl,
+  }
+  return store satisfies PostgresStore
+}
