@@ -1,0 +1,183 @@
+// The PostgreSQL store against a real postmaster on loopback: the shared conformance suite
+// (with an outage in the middle), then what only this store has: migrate(), table names, timeouts.
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isSafePresignError } from '../../../src/errors.js'
+import { postgresStore } from '../../../src/stores/postgres.js'
+import type { OwnershipStore } from '../../../src/stores/types.js'
+import { testOwnershipStore } from '../../../src/testing/index.js'
+import { describeWithServer } from '../../helpers/env.js'
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js'
+
+const started = await startPostgres()
+
+describeWithServer('postgresStore', typeof started === 'string' ? started : undefined, () => {
+  const server = started as PostgresServer
+  const pools = new Set<pg.Pool>()
+  const poolOf = new WeakMap<OwnershipStore, pg.Pool>()
+  const poolErrors: Error[] = []
+
+  function newPool(extra: pg.PoolConfig = {}): pg.Pool {
+    const pool = new pg.Pool({ ...server.config, connectionTimeoutMillis: 2000, max: 10, ...extra })
+    // Without this listener, the idle clients a server shutdown terminates would crash the run.
+    pool.on('error', (error) => poolErrors.push(error))
+    pools.add(pool)
+    return pool
+  }
+  function newStore(options: Omit<Parameters<typeof postgresStore>[0], 'pool'> = {}, pool = newPool()) {
+    const store = postgresStore({ pool, ...options })
+    poolOf.set(store, pool)
+    return store
+  }
+  const admin = () => [...pools][0]!
+  const exists = async (name: string) => (await admin().query('SELECT to_regclass($1) AS t', [name])).rows[0].t !== null
+
+  beforeAll(async () => {
+    await newStore().migrate()
+  })
+
+  afterAll(async () => {
+    await Promise.all([...pools].map((p) => p.end().catch(() => {})))
+    await server.destroy()
+  })
+
+  testOwnershipStore({
+    name: 'postgres',
+    create: () => newStore(),
+    cleanup: async (store) => {
+      const pool = poolOf.get(store)
+      pools.delete(pool!)
+      await pool?.end()
+    },
+    fault: { stop: () => server.stop(), start: () => server.start() },
+  })
+
+  describe('migrate() and schema()', () => {
+    it('is idempotent, also when several processes run it at once', async () => {
+      const store = newStore({ table: 'idem_records', ticketTable: 'idem_tickets' })
+      expect(await exists('idem_records')).toBe(false)
+      await store.migrate()
+      await store.migrate()
+      await Promise.all(Array.from({ length: 5 }, () => newStore({ table: 'idem_records', ticketTable: 'idem_tickets' }).migrate()))
+      for (const name of ['idem_records', 'idem_tickets', 'idem_records_purge_at_idx', 'idem_tickets_expires_at_idx']) {
+        expect(await exists(name), name).toBe(true)
+      }
+    })
+
+    it('ships sql/postgres.sql as exactly what migrate() runs with the default names', () => {
+      const shipped = readFileSync(new URL('../../../sql/postgres.sql', import.meta.url), 'utf8')
+      expect(newStore().schema()).toBe(shipped)
+    })
+
+    it('keeps schema-qualified, mixed-case table names intact', async () => {
+      await admin().query('CREATE SCHEMA IF NOT EXISTS tenant_a')
+      const store = newStore({ table: 'tenant_a.Records', ticketTable: 'tenant_a.Tickets' })
+      await store.migrate()
+      expect(await exists('tenant_a."Records"')).toBe(true)
+      const t = Date.now()
+      const record = { key: 'k', owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1 } as const
+      expect(await store.create(record, t)).toBe(true)
+      expect(await store.get('k', t)).toEqual(record)
+    })
+
+    it('never creates a table by itself: without migrate() calls fail with STORE_UNAVAILABLE naming migrate()', async () => {
+      const store = newStore({ table: 'lazy_records', ticketTable: 'lazy_tickets' })
+      const t = Date.now()
+      const error = await store.get('k', t).catch((e: unknown) => e)
+      expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+      expect((error as Error).message).toMatch(/postgresStore\.get failed: .*"lazy_records".*migrate\(\)/)
+      await expect(store.putTicket({ hash: 'h', key: 'k', requester: 'r', createdAt: t, expiresAt: t + 1 }, t)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+      expect(await exists('lazy_records')).toBe(false)
+      expect(await exists('lazy_tickets')).toBe(false)
+    })
+  })
+
+  describe('configuration', () => {
+    const badNames = ['records; DROP TABLE users', 'a.b.c', '1records', '"records"', 'my-records', '', ' records', 'x'.repeat(49), 'public.', 'ré']
+    it.each(badNames)('rejects table %j with INVALID_CONFIG naming `table` and the value', (name) => {
+      const error = (() => {
+        try {
+          postgresStore({ pool: admin(), table: name })
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(isSafePresignError(error) && error.code).toBe('INVALID_CONFIG')
+      expect((error as Error).message).toContain('`table`')
+      expect((error as Error).message).toContain(JSON.stringify(name))
+    })
+
+    it('rejects a bad ticketTable, equal table names, a bad timeoutMs and a missing pool', () => {
+      expect(() => postgresStore({ pool: admin(), ticketTable: 'tickets--' })).toThrow(/`ticketTable` is "tickets--"/)
+      expect(() => postgresStore({ pool: admin(), table: 'same', ticketTable: 'same' })).toThrow(/must differ/)
+      for (const timeoutMs of [0, -1, 1.5, Number.NaN, Infinity]) {
+        expect(() => postgresStore({ pool: admin(), timeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('`timeoutMs`') }))
+      }
+      expect(() => postgresStore({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
+    })
+
+    it('accepts the longest allowed name (48 characters) and its derived index names', async () => {
+      const name = 'r'.repeat(48)
+      await newStore({ table: name, ticketTable: 't'.repeat(48) }).migrate()
+      expect(await exists(`${name}_purge_at_idx`)).toBe(true)
+      expect(await exists(`${'t'.repeat(48)}_expires_at_idx`)).toBe(true)
+    })
+  })
+
+  describe('timeouts', () => {
+    it('rejects a call stuck on a lock within timeoutMs, then the pool works again', async () => {
+      const pool = newPool({ max: 2 })
+      const store = newStore({ timeoutMs: 300 }, pool)
+      const t = Date.now() + 3_600_000
+      const record = { key: `lock/${t}`, owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1, purgeAt: t + 10 } as const
+      await store.create(record, t)
+      const locker = await admin().connect()
+      try {
+        await locker.query('BEGIN')
+        await locker.query('SELECT 1 FROM safe_presign_records WHERE key = $1 FOR UPDATE', [record.key])
+        const began = performance.now()
+        const error = await store.transition(record.key, 'pending', 'committed', {}, t).catch((e: unknown) => e)
+        const took = performance.now() - began
+        expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+        expect((error as Error).message).toBe('postgresStore.transition failed: no answer within timeoutMs (300 ms)')
+        expect(took).toBeGreaterThanOrEqual(290)
+        expect(took).toBeLessThan(1000)
+      } finally {
+        await locker.query('ROLLBACK')
+        locker.release()
+      }
+      // The timed-out connection was destroyed rather than returned busy to the pool.
+      expect(await store.get(record.key, t)).toMatchObject({ key: record.key })
+      expect(pool.totalCount).toBeLessThanOrEqual(2)
+    })
+
+    it('is cancelled by the server too when the pool sets statement_timeout', async () => {
+      const pool = newPool({ statement_timeout: 200 })
+      const store = newStore({ timeoutMs: 5000 }, pool)
+      const t = Date.now() + 3_600_000
+      const record = { key: `stmt/${t}`, owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1, purgeAt: t + 10 } as const
+      await store.create(record, t)
+      const locker = await admin().connect()
+      try {
+        await locker.query('BEGIN')
+        await locker.query('SELECT 1 FROM safe_presign_records WHERE key = $1 FOR UPDATE', [record.key])
+        const error = await store.transition(record.key, 'pending', 'committed', {}, t).catch((e: unknown) => e)
+        expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('canceling statement due to statement timeout') })
+      } finally {
+        await locker.query('ROLLBACK')
+        locker.release()
+      }
+      // Cancelled server-side means not applied later: the record is still pending.
+      expect(await store.get(record.key, t)).toMatchObject({ state: 'pending' })
+    })
+
+    it('fails fast with STORE_UNAVAILABLE naming the operation when nothing listens on the port', async () => {
+      const store = newStore({ timeoutMs: 1000 }, newPool({ port: 1 }))
+      const began = performance.now()
+      const error = await store.getMany(['a'], Date.now()).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/^postgresStore\.getMany failed: .*ECONNREFUSED.*timeoutMs is 1000 ms/) })
+      expect(performance.now() - began).toBeLessThan(1000)
+    })
+  })
+})
