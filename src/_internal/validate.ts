@@ -1,0 +1,41 @@
+import { SafePresignError, type ErrorCode } from '../errors.js'
+
+/** Shorthand for the messages every validator writes: the option, the value and the limit. */
+export function invalid(code: ErrorCode, option: string, value: unknown, rule: string, extra: Record<string, unknown> = {}): never {
+  throw new SafePresignError(code, `\`${option}\` is ${describe(value)}; ${rule}`, { details: { option, value: jsonable(value), ...extra } })
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'bigint') return `${value}n`
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+function jsonable(value: unknown): unknown {
+  if (value === undefined || typeof value === 'function' || typeof value === 'bigint' || typeof value === 'symbol') return String(value)
+  if (typeof value === 'string' && value.length > 200) return `${value.slice(0, 200)}…`
+  return typeof value === 'object' && value !== null ? describe(value).slice(0, 200) : value
+}
+
+export function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0
+}
+
+/** Validates a lifetime in seconds against a cap; `code` is what an over-the-cap value throws. */
+export function checkExpiry(option: string, value: unknown, cap: number, code: ErrorCode): number {
+  if (!isPositiveInteger(value)) invalid(code === 'EXPIRY_TOO_LONG' ? 'INVALID_REQUEST' : code, option, value, 'it must be a whole number of seconds above 0')
+  if (value > cap) invalid(code, option, value, `the maximum is ${cap} s`, { limit: cap })
+  return value
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** True when `value` is canonical base64 of exactly `bytes` bytes. */
+export function isBase64Digest(value: unknown, bytes: number): value is string {
+  return typeof value === 'string' && BASE64.test(value) && Buffer.from(value, 'base64').length === bytes
+}

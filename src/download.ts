@@ -1,0 +1,202 @@
+// createSafeDownload: every link is checked against the ownership store first.
+//   request → key check → store (one round trip) → authorize → sign GET (attachment, pinned type)
+import { createHash, randomBytes } from 'node:crypto'
+import { emitter } from './events.js'
+import { isSafePresignError, SafePresignError } from './errors.js'
+import { contentDisposition } from './key/content-disposition.js'
+import { keyProblem } from './key/key.js'
+import { MAX_TICKET_LINK_EXPIRY_SECONDS } from './limits.js'
+import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadConfig } from './policy/download-config.js'
+import { presign } from './sign/presign.js'
+import type { UploadRecord } from './stores/types.js'
+import { storeCall } from './_internal/store-call.js'
+import { checkExpiry, invalid } from './_internal/validate.js'
+import { expiresAtOf } from './upload.js'
+
+export type { SafeDownloadConfig } from './policy/download-config.js'
+
+export interface DownloadRequest {
+  key: string
+  /** The end-user asking. Must own the key, or be allowed by `authorize`. */
+  requester: string
+  /** Lifetime in seconds, at most the builder's `expiresIn`. @default min(60, expiresIn) */
+  expiresIn?: number
+}
+
+export interface DownloadLink {
+  url: string
+  /** The true end of validity (ms since the epoch). */
+  expiresAt: number
+}
+
+export type BatchResult = ({ key: string; ok: true } & DownloadLink) | { key: string; ok: false; error: SafePresignError }
+
+export interface TicketRequest {
+  key: string
+  requester: string
+  /** Seconds the ticket may wait before it is redeemed, at most the builder's `ticketTtl`. */
+  ttl?: number
+}
+
+export interface DownloadTicket {
+  /** Opaque, 256 random bits, base64url. Only its SHA-256 is stored. Treat it as a secret. */
+  ticket: string
+  expiresAt: number
+}
+
+export interface SafeDownload {
+  /** A short-lived GET link for one key, after checking ownership. */
+  presign(request: DownloadRequest): Promise<DownloadLink>
+  /** Links for many keys with one store round trip; one denied key never fails the others. */
+  presignMany(request: { keys: readonly string[]; requester: string; expiresIn?: number }): Promise<BatchResult[]>
+  /** Authorizes now and returns a single-use ticket, to be redeemed later for a link. */
+  ticket(request: TicketRequest): Promise<DownloadTicket>
+  /** Consumes a ticket (exactly once, across processes) and returns a link valid for ≤ 30 s. */
+  redeem(ticket: string): Promise<DownloadLink & { key: string }>
+  readonly config: Readonly<ResolvedDownloadConfig>
+}
+
+const TICKET_FORMAT = /^[A-Za-z0-9_-]{43}$/
+
+export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
+  const cfg = resolveDownloadConfig(config)
+  const emit = emitter(cfg.onEvent)
+  const defaultExpiry = Math.min(60, cfg.expiresIn)
+
+  function checkRequester(requester: unknown): string {
+    if (typeof requester !== 'string' || requester.trim() === '') invalid('INVALID_REQUEST', 'requester', requester, 'it must be a non-empty string')
+    return requester
+  }
+
+  function checkKey(key: unknown): string {
+    const problem = keyProblem(key, cfg.keyPrefix)
+    if (problem) invalid('INVALID_KEY', 'key', key, problem)
+    return key as string
+  }
+
+  /** The decision for one record: throws the reason, or returns the record. */
+  async function authorize(key: string, record: UploadRecord | undefined, requester: string): Promise<UploadRecord> {
+    if (!record || record.state === 'rejected') throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${JSON.stringify(key)}`, { details: { key } })
+    if (record.owner !== requester) {
+      let allowed = false
+      if (cfg.authorize) {
+        try {
+          allowed = (await cfg.authorize(Object.freeze({ ...record }), requester)) === true
+        } catch (cause) {
+          throw new SafePresignError('FORBIDDEN', `\`authorize\` threw for ${JSON.stringify(key)}; denied`, { cause, details: { key } })
+        }
+      }
+      if (!allowed) throw new SafePresignError('FORBIDDEN', `${JSON.stringify(requester)} may not read ${JSON.stringify(key)}`, { details: { key } })
+    }
+    if (record.state !== 'committed') {
+      throw new SafePresignError('NOT_COMMITTED', `the upload ${JSON.stringify(key)} has not been completed and verified yet`, { details: { key } })
+    }
+    return record
+  }
+
+  async function sign(record: UploadRecord, expiresIn: number, nowMs: number): Promise<DownloadLink> {
+    // A wildcard grant ('image/*') is served as the type the bytes were verified as.
+    const type = record.contentType.endsWith('/*') ? (record.sniffedType && record.sniffedType !== 'unknown' ? record.sniffedType : 'application/octet-stream') : record.contentType
+    const signed = await presign(cfg.client, {
+      method: 'GET',
+      bucket: cfg.bucket,
+      key: record.key,
+      query: { 'response-content-disposition': contentDisposition(record.filename), 'response-content-type': type },
+      expiresIn,
+      signingDate: new Date(nowMs),
+    })
+    return { url: signed.url, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+  }
+
+  async function decide<T>(type: 'download.granted' | 'ticket.issued', subject: unknown, key: unknown, now: number, run: () => Promise<T & { expiresAt: number }>): Promise<T & { expiresAt: number }> {
+    try {
+      const out = await run()
+      emit({ type, time: now, subject: subject as string, key: key as string, reason: 'ok', expiresAt: out.expiresAt, method: 'GET' })
+      return out
+    } catch (error) {
+      emit({ type: 'download.denied', time: now, subject: typeof subject === 'string' ? subject : undefined, key: typeof key === 'string' ? key : undefined, reason: isSafePresignError(error) ? error.code : 'INTERNAL', method: 'GET' })
+      throw error
+    }
+  }
+
+  return {
+    presign(request) {
+      const now = cfg.now()
+      return decide('download.granted', request?.requester, request?.key, now, async () => {
+        const requester = checkRequester(request.requester)
+        const key = checkKey(request.key)
+        const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
+        const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
+        return sign(record, expiresIn, now)
+      })
+    },
+
+    async presignMany(request) {
+      const now = cfg.now()
+      const requester = checkRequester(request?.requester)
+      if (!Array.isArray(request.keys)) invalid('INVALID_REQUEST', 'keys', request.keys, 'it must be an array of keys')
+      const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
+      const valid = request.keys.filter((k) => keyProblem(k, cfg.keyPrefix) === undefined)
+      const records = valid.length > 0 ? await storeCall('getMany', () => cfg.store.getMany(valid, now)) : new Map<string, UploadRecord>()
+      return Promise.all(
+        request.keys.map(async (key): Promise<BatchResult> => {
+          try {
+            const link = await decide('download.granted', requester, key, now, async () => sign(await authorize(checkKey(key), records.get(key), requester), expiresIn, now))
+            return { key, ok: true, ...link }
+          } catch (error) {
+            if (!isSafePresignError(error)) throw error
+            return { key: String(key), ok: false, error }
+          }
+        }),
+      )
+    },
+
+    ticket(request) {
+      const now = cfg.now()
+      return decide('ticket.issued', request?.requester, request?.key, now, async () => {
+        const requester = checkRequester(request.requester)
+        const key = checkKey(request.key)
+        const ttl = request.ttl === undefined ? cfg.ticketTtl : checkExpiry('ttl', request.ttl, cfg.ticketTtl, 'EXPIRY_TOO_LONG')
+        await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
+        const ticket = randomBytes(32).toString('base64url')
+        const expiresAt = now + ttl * 1000
+        const created = await storeCall('putTicket', () => cfg.store.putTicket({ hash: hashTicket(ticket), key, requester, createdAt: now, expiresAt }, now))
+        if (!created) throw new SafePresignError('STORE_UNAVAILABLE', 'the store refused a fresh ticket as a duplicate; nothing was issued')
+        return { ticket, expiresAt }
+      })
+    },
+
+    async redeem(ticket) {
+      const now = cfg.now()
+      if (typeof ticket !== 'string' || !TICKET_FORMAT.test(ticket)) {
+        emit({ type: 'download.denied', time: now, reason: 'TICKET_INVALID', method: 'GET' })
+        throw new SafePresignError('TICKET_INVALID', 'the ticket is malformed')
+      }
+      const consumed = await storeCall('consumeTicket', () => cfg.store.consumeTicket(hashTicket(ticket), now))
+      if (consumed.status !== 'ok') {
+        const code = consumed.status === 'used' ? 'TICKET_USED' : consumed.status === 'expired' ? 'TICKET_EXPIRED' : 'TICKET_INVALID'
+        const t = consumed.status === 'missing' ? undefined : consumed.ticket
+        emit({ type: 'download.denied', time: now, subject: t?.requester, key: t?.key, reason: code, method: 'GET' })
+        throw new SafePresignError(code, code === 'TICKET_USED' ? 'the ticket was already redeemed' : code === 'TICKET_EXPIRED' ? 'the ticket has expired' : 'the ticket is unknown')
+      }
+      const { key, requester } = consumed.ticket
+      try {
+        // Re-read the record: it may have been deleted or rejected since the ticket was issued.
+        const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
+        const link = await sign(record, Math.min(MAX_TICKET_LINK_EXPIRY_SECONDS, cfg.expiresIn), now)
+        emit({ type: 'ticket.redeemed', time: now, subject: requester, key, reason: 'ok', expiresAt: link.expiresAt, method: 'GET' })
+        return { key, ...link }
+      } catch (error) {
+        emit({ type: 'download.denied', time: now, subject: requester, key, reason: isSafePresignError(error) ? error.code : 'INTERNAL', method: 'GET' })
+        throw error
+      }
+    },
+
+    config: Object.freeze({ ...cfg }),
+  }
+}
+
+/** Tickets are stored by hash only: a leaked store cannot be replayed. */
+export function hashTicket(ticket: string): string {
+  return createHash('sha256').update(ticket).digest('hex')
+}

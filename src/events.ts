@@ -1,0 +1,68 @@
+// Audit events: what was granted, denied, completed, rejected and redeemed, tied to the end-user.
+// They never carry a URL, a signature, a credential, a token or a ticket id: only the facts a
+// security team needs to reconcile with S3's access logs.
+import { redact } from './_internal/redact.js'
+
+export type SafePresignEventType =
+  | 'upload.granted'
+  | 'upload.denied'
+  | 'upload.completed'
+  | 'upload.rejected'
+  | 'download.granted'
+  | 'download.denied'
+  | 'ticket.issued'
+  | 'ticket.redeemed'
+
+export interface SafePresignEvent {
+  type: SafePresignEventType
+  /** When it happened (ms since the epoch, from the builder's clock). */
+  time: number
+  /** The owner (uploads) or requester (downloads, tickets), when known. */
+  subject?: string
+  /** The object key, when known. */
+  key?: string
+  /** `'ok'` for a grant, else the error code that explains the decision. */
+  reason: string
+  /** When the grant or ticket stops being valid (ms), for grants. */
+  expiresAt?: number
+  /** 'PUT' | 'POST' | 'GET'. */
+  method?: string
+}
+
+export type EventHandler = (event: SafePresignEvent) => void | Promise<void>
+
+/**
+ * Calls the handler without ever letting it change a decision: a throwing or rejecting hook is
+ * reported through `onEventError` (default: console.error) and otherwise ignored.
+ */
+export function emitter(
+  handler: EventHandler | undefined,
+  onEventError: (error: unknown, event: SafePresignEvent) => void = defaultEventError,
+): (event: SafePresignEvent) => void {
+  if (!handler) return () => {}
+  return (event) => {
+    const safe = sanitizeEvent(event)
+    try {
+      const result = handler(safe)
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        ;(result as Promise<void>).then(undefined, (error) => onEventError(error, safe))
+      }
+    } catch (error) {
+      onEventError(error, safe)
+    }
+  }
+}
+
+function defaultEventError(error: unknown, event: SafePresignEvent): void {
+  console.error(`[safe-presign] onEvent threw for ${event.type}; the decision stands`, error)
+}
+
+// Defence in depth: subjects and keys are caller-controlled strings. Strip anything URL-shaped.
+function sanitizeEvent(event: SafePresignEvent): SafePresignEvent {
+  const out: SafePresignEvent = { type: event.type, time: event.time, reason: event.reason }
+  if (event.subject !== undefined) out.subject = redact(event.subject)
+  if (event.key !== undefined) out.key = redact(event.key)
+  if (event.expiresAt !== undefined) out.expiresAt = event.expiresAt
+  if (event.method !== undefined) out.method = event.method
+  return Object.freeze(out)
+}

@@ -1,0 +1,26 @@
+import type { LifecycleRule } from '@aws-sdk/client-s3'
+import { assertPrefix } from '../key/key.js'
+import { invalid, isPositiveInteger } from '../_internal/validate.js'
+
+/**
+ * An S3 lifecycle rule that expires whatever is left under the quarantine prefix after `days`:
+ * uploads that were never completed, and copies a failed promotion left behind. Also aborts
+ * incomplete multipart uploads there. Apply it with PutBucketLifecycleConfiguration.
+ * @example
+ * await s3.send(new PutBucketLifecycleConfigurationCommand({
+ *   Bucket, LifecycleConfiguration: { Rules: [quarantineLifecycleRule({ prefix: 'quarantine/', days: 1 })] },
+ * }))
+ */
+export function quarantineLifecycleRule(options: { prefix: string; days?: number; id?: string }): LifecycleRule {
+  const prefix = assertPrefix(options.prefix, 'prefix')
+  if (prefix === '') invalid('INVALID_CONFIG', 'prefix', prefix, 'an empty prefix would expire the whole bucket')
+  const days = options.days ?? 1
+  if (!isPositiveInteger(days)) invalid('INVALID_CONFIG', 'days', days, 'it must be a whole number of days, at least 1')
+  return {
+    ID: options.id ?? 'safe-presign-quarantine-expiry',
+    Status: 'Enabled',
+    Filter: { Prefix: prefix },
+    Expiration: { Days: days },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+  }
+}

@@ -1,0 +1,41 @@
+// The public API of safe-presign. Every export is named here.
+// Store adapters live in subpaths (safe-presign/stores/redis, /postgres, /dynamodb) so that the core
+// never imports a database client; the conformance suite lives in safe-presign/testing.
+
+export { createSafeUpload, type SafeUpload, type SafeUploadConfig, type UploadRequest, type UploadGrant, type PutGrant, type PostGrant } from './upload.js'
+export {
+  createSafeDownload,
+  type SafeDownload,
+  type SafeDownloadConfig,
+  type DownloadRequest,
+  type DownloadLink,
+  type BatchResult,
+  type TicketRequest,
+  type DownloadTicket,
+} from './download.js'
+export type { CompleteRequest, CompleteResult } from './lifecycle/complete.js'
+export type { ScanHook, ScanTarget } from './lifecycle/types.js'
+export { SNIFF_BYTES } from './lifecycle/sniff.js'
+
+export { SafePresignError, isSafePresignError, ErrorCode, type SafePresignErrorOptions } from './errors.js'
+export type { SafePresignEvent, SafePresignEventType, EventHandler } from './events.js'
+
+export { sanitizeFilename, safeSanitizeFilename } from './key/filename.js'
+export { contentDisposition } from './key/content-disposition.js'
+
+export { memoryStore } from './stores/memory.js'
+export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch } from './stores/types.js'
+
+export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
+export { redact } from './_internal/redact.js'
+
+export {
+  MAX_PRESIGNED_EXPIRY_SECONDS,
+  DEFAULT_UPLOAD_EXPIRY_SECONDS,
+  DEFAULT_DOWNLOAD_EXPIRY_SECONDS,
+  MAX_TICKET_LINK_EXPIRY_SECONDS,
+  DEFAULT_TICKET_TTL_SECONDS,
+  MAX_PUT_SIZE_BYTES,
+  MAX_KEY_BYTES,
+  DEFAULT_PENDING_TTL_SECONDS,
+} from './limits.js'

@@ -1,0 +1,220 @@
+// upload.complete(): verify an uploaded object against its grant, then commit it, or delete it
+// and reject the record. Only the grant's owner may complete it; completing twice is a no-op.
+//   head → size → stored type → checksum → sniff → scan → promote → commit
+// Any failed check deletes the object first, then marks the record rejected: nothing unverified
+// stays readable, and nothing half-promoted remains.
+import { createHash } from 'node:crypto'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import type { ErrorCode } from '../errors.js'
+import { isSafePresignError, SafePresignError } from '../errors.js'
+import type { SafePresignEvent } from '../events.js'
+import { keyProblem } from '../key/key.js'
+import { typeSatisfies } from '../policy/content-type.js'
+import type { ResolvedUploadConfig } from '../policy/upload-config.js'
+import type { UploadRecord } from '../stores/types.js'
+import { storeCall } from '../_internal/store-call.js'
+import { invalid } from '../_internal/validate.js'
+import { SNIFF_BYTES, sniff } from './sniff.js'
+
+export interface CompleteRequest {
+  key: string
+  /** Must be the owner the grant was issued to. */
+  owner: string
+}
+
+export interface CompleteResult {
+  key: string
+  state: 'committed'
+  /** The verified size in bytes (on an idempotent repeat: the signed size, when it was exact). */
+  size: number | undefined
+  contentType: string
+  /** What the bytes were sniffed as; `'unknown'` when `unsniffable: 'flag'` let it through. */
+  sniffedType: string
+  /** True when completing did nothing because the key was already committed. */
+  alreadyCommitted: boolean
+}
+
+class Rejection extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly sniffedType?: string,
+  ) {
+    super(message)
+  }
+}
+
+export async function completeUpload(
+  cfg: ResolvedUploadConfig,
+  emit: (event: SafePresignEvent) => void,
+  request: CompleteRequest,
+): Promise<CompleteResult> {
+  const now = cfg.now()
+  if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'complete needs { key, owner }')
+  const { key, owner } = request
+  if (typeof owner !== 'string' || owner.trim() === '') invalid('INVALID_REQUEST', 'owner', owner, 'it must be a non-empty string')
+  const problem = keyProblem(key, typeof cfg.keyPrefix === 'string' ? cfg.keyPrefix : undefined)
+  if (problem) invalid('INVALID_KEY', 'key', key, problem)
+
+  const record = await storeCall('get', () => cfg.store.get(key, now))
+  if (!record) throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${JSON.stringify(key)}`, { details: { key } })
+  if (record.owner !== owner) {
+    emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: 'FORBIDDEN' })
+    throw new SafePresignError('FORBIDDEN', `${JSON.stringify(owner)} does not own ${JSON.stringify(key)}`, { details: { key } })
+  }
+  if (record.state === 'committed') return result(record, true)
+  if (record.state === 'rejected') {
+    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${JSON.stringify(key)} was already rejected (${record.reason ?? 'unknown reason'})`, {
+      details: { key, reason: record.reason },
+    })
+  }
+
+  const objectKey = record.stagingKey ?? record.key
+  let verified: { size: number; sniffedType: string }
+  try {
+    verified = await verify(cfg, record, objectKey, now)
+  } catch (error) {
+    if (!(error instanceof Rejection)) throw error
+    await deleteObject(cfg, objectKey)
+    await reject(cfg, record, error, now)
+    emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: error.code })
+    throw new SafePresignError(error.code, error.message, { details: { key, check: error.code } })
+  }
+
+  if (record.stagingKey) await promote(cfg, record.stagingKey, key)
+  const committed = await storeCall('transition', () =>
+    cfg.store.transition(key, 'pending', 'committed', { purgeAt: undefined, settledAt: now, sniffedType: verified.sniffedType }, now),
+  ).catch(async (error) => {
+    // The store did not take the commit: undo the promotion so no unrecorded object stays readable.
+    if (record.stagingKey) await deleteObject(cfg, key).catch(() => {})
+    throw error
+  })
+  if (!committed) {
+    // Another complete() won the race; report its outcome.
+    const current = await storeCall('get', () => cfg.store.get(key, now))
+    if (current?.state === 'committed') return result(current, true)
+    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${JSON.stringify(key)} was settled concurrently as ${current?.state ?? 'deleted'}`, {
+      details: { key },
+    })
+  }
+  if (record.stagingKey) await deleteObject(cfg, record.stagingKey).catch(() => {}) // leftovers expire by the lifecycle rule
+  emit({ type: 'upload.completed', time: now, subject: owner, key, reason: 'ok' })
+  return { ...result(committed, false), size: verified.size }
+}
+
+function result(record: UploadRecord, alreadyCommitted: boolean): CompleteResult {
+  return {
+    key: record.key,
+    state: 'committed',
+    size: record.maxSize === record.minSize ? record.maxSize : undefined,
+    contentType: record.contentType,
+    sniffedType: record.sniffedType ?? 'unknown',
+    alreadyCommitted,
+  }
+}
+
+async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey: string, now: number) {
+  const head = await headObject(cfg, objectKey)
+  if (!head) {
+    if (now < record.expiresAt) {
+      // The grant is still live: the client may not have finished. Nothing to delete; try again later.
+      throw new SafePresignError('UPLOAD_MISSING', `nothing has been uploaded to ${JSON.stringify(record.key)} yet; the grant is valid until ${new Date(record.expiresAt).toISOString()}`, {
+        details: { key: record.key },
+      })
+    }
+    throw new Rejection('UPLOAD_MISSING', `nothing was uploaded to ${JSON.stringify(record.key)} before the grant expired`)
+  }
+  const size = head.ContentLength ?? -1
+  if (size < record.minSize || size > record.maxSize) {
+    throw new Rejection('SIZE_MISMATCH', `the object is ${size} bytes; the grant allowed ${record.minSize}..${record.maxSize}`)
+  }
+  const storedType = head.ContentType ?? ''
+  if (!typeSatisfies(record.contentType, storedType)) {
+    throw new Rejection('TYPE_MISMATCH', `the object's Content-Type is ${JSON.stringify(storedType)}; the grant was for ${record.contentType}`)
+  }
+  if (record.checksum) await verifyChecksum(cfg, objectKey, record.checksum, head)
+  const bytes = await readRange(cfg, objectKey, Math.min(size, SNIFF_BYTES))
+  const verdict = await sniff(bytes, storedType, cfg.unsniffable)
+  if (!verdict.ok) throw new Rejection('CONTENT_MISMATCH', `declared ${storedType}, but ${verdict.why}`, verdict.sniffedType)
+  if (cfg.quarantine?.scan) await scan(cfg, record, objectKey, storedType, size)
+  return { size, sniffedType: verdict.sniffedType }
+}
+
+async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, checksum: NonNullable<UploadRecord['checksum']>, head: HeadObjectCommandOutput) {
+  const expected = Buffer.from(checksum.value, 'base64')
+  let actual: Buffer | undefined
+  if (checksum.algorithm === 'sha256' && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-')) actual = Buffer.from(head.ChecksumSHA256, 'base64')
+  const etag = head.ETag?.replace(/"/g, '')
+  if (checksum.algorithm === 'md5' && etag && /^[0-9a-f]{32}$/.test(etag)) actual = Buffer.from(etag, 'hex')
+  // A multipart ETag or a store that keeps no checksum: hash the bytes ourselves.
+  actual ??= await digestObject(cfg, objectKey, checksum.algorithm)
+  if (!actual.equals(expected)) {
+    throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is ${actual.toString('base64')}; the grant bound ${checksum.value}`)
+  }
+}
+
+async function scan(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey: string, contentType: string, size: number) {
+  const q = cfg.quarantine!
+  let timer: NodeJS.Timeout | undefined
+  let verdict: unknown
+  try {
+    verdict = await Promise.race([
+      Promise.resolve().then(() => q.scan!({ bucket: cfg.bucket, key: objectKey, finalKey: record.key, contentType, size, owner: record.owner })),
+      new Promise((_, rejectTimeout) => {
+        timer = setTimeout(() => rejectTimeout(new Error(`scan timed out after ${q.scanTimeoutMs} ms`)), q.scanTimeoutMs)
+      }),
+    ])
+  } catch (error) {
+    throw new Rejection('SCAN_FAILED', `the scan failed, which counts as not clean: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    clearTimeout(timer)
+  }
+  if (verdict !== 'clean') throw new Rejection('SCAN_FAILED', `the scan reported ${JSON.stringify(verdict)}`)
+}
+
+async function reject(cfg: ResolvedUploadConfig, record: UploadRecord, rejection: Rejection, now: number) {
+  const patch = { reason: rejection.code, settledAt: now, purgeAt: now + cfg.pendingTtl * 1000, ...(rejection.sniffedType ? { sniffedType: rejection.sniffedType } : {}) }
+  await storeCall('transition', () => cfg.store.transition(record.key, 'pending', 'rejected', patch, now))
+}
+
+async function promote(cfg: ResolvedUploadConfig, from: string, to: string) {
+  await s3('CopyObject', () =>
+    cfg.client.send(new CopyObjectCommand({ Bucket: cfg.bucket, Key: to, CopySource: `${cfg.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' })),
+  )
+}
+
+async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await cfg.client.send(new HeadObjectCommand({ Bucket: cfg.bucket, Key: key, ChecksumMode: 'ENABLED' }))
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+    if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined
+    throw new SafePresignError('S3_ERROR', `HeadObject failed for ${JSON.stringify(key)}`, { cause: error })
+  }
+}
+
+async function readRange(cfg: ResolvedUploadConfig, key: string, length: number): Promise<Uint8Array> {
+  if (length <= 0) return new Uint8Array()
+  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}` })))
+  return (await out.Body?.transformToByteArray()) ?? new Uint8Array()
+}
+
+async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256'): Promise<Buffer> {
+  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key })))
+  const hash = createHash(algorithm)
+  for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
+  return hash.digest()
+}
+
+async function deleteObject(cfg: ResolvedUploadConfig, key: string) {
+  await s3('DeleteObject', () => cfg.client.send(new DeleteObjectCommand({ Bucket: cfg.bucket, Key: key })))
+}
+
+async function s3<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (cause) {
+    if (isSafePresignError(cause)) throw cause
+    throw new SafePresignError('S3_ERROR', `${operation} failed while completing an upload; the record is unchanged, try again`, { cause })
+  }
+}

@@ -1,0 +1,18 @@
+/** Hard limits and secure defaults. Exported so callers can show them and tests can cite them. */
+
+/** SigV4's ceiling for a presigned URL's lifetime: 7 days. */
+export const MAX_PRESIGNED_EXPIRY_SECONDS = 604_800
+/** Default lifetime of an upload grant. */
+export const DEFAULT_UPLOAD_EXPIRY_SECONDS = 300
+/** Default lifetime (and default cap) of a download link. */
+export const DEFAULT_DOWNLOAD_EXPIRY_SECONDS = 60
+/** A link redeemed from a single-use ticket lives at most this long. */
+export const MAX_TICKET_LINK_EXPIRY_SECONDS = 30
+/** Default lifetime of an unredeemed download ticket. */
+export const DEFAULT_TICKET_TTL_SECONDS = 300
+/** S3's largest single PUT (and POST) object: 5 GiB. */
+export const MAX_PUT_SIZE_BYTES = 5 * 1024 ** 3
+/** S3's longest object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024
+/** How long a pending record outlives its grant by default, so `complete()` can still run. */
+export const DEFAULT_PENDING_TTL_SECONDS = 3600

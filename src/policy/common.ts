@@ -1,0 +1,34 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { OwnershipStore } from '../stores/types.js'
+import { invalid } from '../_internal/validate.js'
+
+export function checkClient(client: unknown): S3Client {
+  const c = client as S3Client | undefined
+  if (!c || typeof c !== 'object' || typeof c.send !== 'function' || typeof c.config !== 'object' || typeof c.config.credentials !== 'function') {
+    invalid('INVALID_CONFIG', 'client', client === undefined ? undefined : 'an object that is not an S3Client', 'pass the S3Client you built (from @aws-sdk/client-s3)')
+  }
+  return c
+}
+
+// S3 bucket naming rules (the DNS-compatible subset that every S3-compatible store accepts).
+const BUCKET = /^(?!xn--)(?!.*-s3alias$)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+
+export function checkBucket(bucket: unknown): string {
+  if (typeof bucket !== 'string' || !BUCKET.test(bucket) || bucket.includes('..')) {
+    invalid('INVALID_CONFIG', 'bucket', bucket, 'it must be a valid S3 bucket name (3-63 lower-case letters, digits, "." and "-")')
+  }
+  return bucket
+}
+
+export function checkStore(store: unknown, methods: readonly (keyof OwnershipStore)[]): OwnershipStore {
+  const s = store as Record<string, unknown> | undefined
+  const missing = s && typeof s === 'object' ? methods.filter((m) => typeof s[m] !== 'function') : methods
+  if (missing.length > 0) {
+    invalid('INVALID_CONFIG', 'store', store === undefined ? undefined : 'an object', `it must implement OwnershipStore (missing: ${missing.join(', ')})`)
+  }
+  return store as OwnershipStore
+}
+
+export function checkFunction(value: unknown, option: string): void {
+  if (typeof value !== 'function') invalid('INVALID_CONFIG', option, value, 'it must be a function')
+}

@@ -1,0 +1,54 @@
+import { SafePresignError } from '../errors.js'
+
+// RFC 7231 media type without parameters: type "/" subtype, both RFC 7230 tokens.
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`)
+const WILDCARD = new RegExp(`^${TOKEN}/\\*$`)
+
+export interface ContentTypeAllowlist {
+  readonly exact: ReadonlySet<string>
+  /** Type prefixes of `type/*` entries, with the slash: 'image/'. */
+  readonly prefixes: readonly string[]
+  readonly entries: readonly string[]
+}
+
+/** Validates the builder's allowlist once. `*\/*`, `*`, an empty list and parameters are refused. */
+export function parseAllowlist(value: unknown): ContentTypeAllowlist {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new SafePresignError(
+      'INVALID_CONFIG',
+      `\`allowedContentTypes\` is ${JSON.stringify(value)}; it must be a non-empty array of media types such as "image/png" or "image/*"`,
+      { details: { option: 'allowedContentTypes', value } },
+    )
+  }
+  const exact = new Set<string>()
+  const prefixes: string[] = []
+  for (const raw of value) {
+    const entry = typeof raw === 'string' ? raw.trim().toLowerCase() : raw
+    if (typeof entry !== 'string' || entry.startsWith('*') || !(MEDIA_TYPE.test(entry) || WILDCARD.test(entry))) {
+      throw new SafePresignError(
+        'INVALID_CONFIG',
+        `\`allowedContentTypes\` contains ${JSON.stringify(raw)}; each entry must be "type/subtype" or "type/*", and "*/*" (any content type) is refused`,
+        { details: { option: 'allowedContentTypes', value: raw } },
+      )
+    }
+    if (entry.endsWith('/*')) prefixes.push(entry.slice(0, -1))
+    else exact.add(entry)
+  }
+  return { exact, prefixes, entries: [...exact, ...prefixes.map((p) => `${p}*`)] }
+}
+
+/** The normalized type if `contentType` is allowed, else undefined. Wildcards are only accepted when `allowWildcard`. */
+export function matchContentType(list: ContentTypeAllowlist, contentType: string, allowWildcard = false): string | undefined {
+  const type = contentType.trim().toLowerCase()
+  if (allowWildcard && WILDCARD.test(type)) return list.prefixes.includes(type.slice(0, -1)) ? type : undefined
+  if (!MEDIA_TYPE.test(type)) return undefined
+  if (list.exact.has(type)) return type
+  return list.prefixes.some((p) => type.startsWith(p)) ? type : undefined
+}
+
+/** True when `actual` (a concrete type) satisfies `granted` (a concrete type or `type/*`). */
+export function typeSatisfies(granted: string, actual: string): boolean {
+  const a = actual.split(';')[0]!.trim().toLowerCase()
+  return granted.endsWith('/*') ? a.startsWith(granted.slice(0, -1)) && MEDIA_TYPE.test(a) : a === granted
+}

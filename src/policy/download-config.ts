@@ -1,0 +1,71 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { EventHandler } from '../events.js'
+import { assertPrefix } from '../key/key.js'
+import { DEFAULT_DOWNLOAD_EXPIRY_SECONDS, DEFAULT_TICKET_TTL_SECONDS, MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
+import type { OwnershipStore, UploadRecord } from '../stores/types.js'
+import { invalid, isPositiveInteger } from '../_internal/validate.js'
+import { checkBucket, checkClient, checkFunction, checkStore } from './common.js'
+
+export interface SafeDownloadConfig {
+  /** Your S3Client. */
+  client: S3Client
+  bucket: string
+  /** Records who owns each key (the same store the upload builder writes). */
+  store: OwnershipStore
+  /** Keys must start with this prefix; others get INVALID_KEY. @default 'uploads/' */
+  keyPrefix?: string
+  /** The cap on a link's lifetime in seconds; a request may ask for less. @default 60 */
+  expiresIn?: number
+  /** How long an unredeemed single-use ticket stays valid, in seconds (the default and the cap). @default 300 */
+  ticketTtl?: number
+  /**
+   * Allows a requester who is not the owner (an admin, a shared folder). Called only when the
+   * requester is not the owner; anything but `true` denies.
+   * @default undefined (owners only)
+   */
+  authorize?: (record: Readonly<UploadRecord>, requester: string) => boolean | Promise<boolean>
+  /** Receives audit events. A throwing hook never changes a decision. */
+  onEvent?: EventHandler
+  /** The clock, in ms since the epoch. @default Date.now */
+  now?: () => number
+}
+
+export interface ResolvedDownloadConfig {
+  client: S3Client
+  bucket: string
+  store: OwnershipStore
+  keyPrefix: string
+  expiresIn: number
+  ticketTtl: number
+  authorize: SafeDownloadConfig['authorize']
+  onEvent: EventHandler | undefined
+  now: () => number
+}
+
+export function resolveDownloadConfig(config: SafeDownloadConfig): ResolvedDownloadConfig {
+  if (typeof config !== 'object' || config === null) invalid('INVALID_CONFIG', 'config', config, 'createSafeDownload needs an options object')
+  const expiresIn = config.expiresIn ?? DEFAULT_DOWNLOAD_EXPIRY_SECONDS
+  if (!isPositiveInteger(expiresIn)) invalid('INVALID_CONFIG', 'expiresIn', expiresIn, 'it must be a whole number of seconds above 0')
+  if (expiresIn > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    invalid('INVALID_CONFIG', 'expiresIn', expiresIn, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
+  }
+  const ticketTtl = config.ticketTtl ?? DEFAULT_TICKET_TTL_SECONDS
+  if (!isPositiveInteger(ticketTtl)) invalid('INVALID_CONFIG', 'ticketTtl', ticketTtl, 'it must be a whole number of seconds above 0')
+  if (ticketTtl > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    invalid('INVALID_CONFIG', 'ticketTtl', ticketTtl, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
+  }
+  if (config.authorize !== undefined) checkFunction(config.authorize, 'authorize')
+  if (config.onEvent !== undefined) checkFunction(config.onEvent, 'onEvent')
+  if (config.now !== undefined) checkFunction(config.now, 'now')
+  return {
+    client: checkClient(config.client),
+    bucket: checkBucket(config.bucket),
+    store: checkStore(config.store, ['get', 'getMany', 'putTicket', 'consumeTicket']),
+    keyPrefix: assertPrefix(config.keyPrefix ?? 'uploads/', 'keyPrefix'),
+    expiresIn,
+    ticketTtl,
+    authorize: config.authorize,
+    onEvent: config.onEvent,
+    now: config.now ?? Date.now,
+  }
+}

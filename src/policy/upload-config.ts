@@ -1,0 +1,140 @@
+// Validates a createSafeUpload config once, when the builder is created. Everything that can be
+// wrong with the config throws INVALID_CONFIG here, naming the option, the value and the limit.
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { EventHandler } from '../events.js'
+import { assertPrefix } from '../key/key.js'
+import { defaultGenerateId } from '../key/key.js'
+import { DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PRESIGNED_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
+import type { OwnershipStore } from '../stores/types.js'
+import { invalid, isPositiveInteger } from '../_internal/validate.js'
+import { parseAllowlist, type ContentTypeAllowlist } from './content-type.js'
+import { checkClient, checkStore, checkBucket, checkFunction } from './common.js'
+import type { ScanHook } from '../lifecycle/types.js'
+
+export interface SafeUploadConfig {
+  /** Your S3Client. Its endpoint, region and credential provider are used; nothing else is created. */
+  client: S3Client
+  /** The bucket uploads go to. */
+  bucket: string
+  /**
+   * Where keys are created: '' or a path ending in '/', or a function of the owner that returns one.
+   * @default 'uploads/'
+   * @example ({ owner }) => `users/${owner}/`
+   */
+  keyPrefix?: string | ((context: { owner: string }) => string)
+  /** The content types a client may declare: exact types or `type/*`. Required; `*\/*` is refused. */
+  allowedContentTypes: readonly string[]
+  /** The largest upload in bytes. Required; at most 5 GiB. */
+  maxSize: number
+  /** Lifetime of a grant in seconds: the default and the maximum a request may ask for. @default 300 */
+  expiresIn?: number
+  /** `'PUT'` (a presigned URL) or `'POST'` (a browser form with a signed policy). @default 'PUT' */
+  method?: 'PUT' | 'POST'
+  /** Require the client to declare this digest of the file; it is signed and S3 checks it. PUT only. @default false */
+  checksum?: 'md5' | 'sha256' | false
+  /** Allow a PUT grant to overwrite an existing object. Off: the PUT is create-once (signed `If-None-Match: *`). @default false */
+  overwrite?: boolean
+  /** Records who owns each key. */
+  store: OwnershipStore
+  /** Append an extension derived from the content type (never from the filename) to keys. @default true */
+  keyExtension?: boolean
+  /** How long a pending record outlives its grant, in seconds, so `complete()` can run. @default 3600 */
+  pendingTtl?: number
+  /**
+   * Land uploads under a quarantine prefix; `complete()` verifies, scans and then promotes them.
+   * @default undefined (no quarantine: objects are verified in place)
+   */
+  quarantine?: { prefix: string; scan?: ScanHook; scanTimeoutMs?: number }
+  /** What `complete()` does with a declared type whose bytes cannot be sniffed. @default 'reject' */
+  unsniffable?: 'reject' | 'flag'
+  /** Receives audit events. A throwing hook never changes a decision. */
+  onEvent?: EventHandler
+  /** The clock, in ms since the epoch. @default Date.now */
+  now?: () => number
+  /** The id generator; must return a lower-case UUIDv4. @default uuid's v4 */
+  generateId?: () => string
+}
+
+export interface ResolvedUploadConfig {
+  client: S3Client
+  bucket: string
+  keyPrefix: string | ((context: { owner: string }) => string)
+  allowlist: ContentTypeAllowlist
+  maxSize: number
+  expiresIn: number
+  method: 'PUT' | 'POST'
+  checksum: 'md5' | 'sha256' | false
+  overwrite: boolean
+  store: OwnershipStore
+  keyExtension: boolean
+  pendingTtl: number
+  quarantine: { prefix: string; scan: ScanHook | undefined; scanTimeoutMs: number } | undefined
+  unsniffable: 'reject' | 'flag'
+  onEvent: EventHandler | undefined
+  now: () => number
+  generateId: () => string
+}
+
+export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadConfig {
+  if (typeof config !== 'object' || config === null) invalid('INVALID_CONFIG', 'config', config, 'createSafeUpload needs an options object')
+  const method = config.method ?? 'PUT'
+  if (method !== 'PUT' && method !== 'POST') invalid('INVALID_CONFIG', 'method', method, 'it must be "PUT" or "POST"')
+  const keyPrefix = config.keyPrefix ?? 'uploads/'
+  if (typeof keyPrefix === 'string') assertPrefix(keyPrefix, 'keyPrefix')
+  else if (typeof keyPrefix !== 'function') invalid('INVALID_CONFIG', 'keyPrefix', keyPrefix, 'it must be a string or a function of { owner }')
+  if (!isPositiveInteger(config.maxSize)) invalid('INVALID_CONFIG', 'maxSize', config.maxSize, 'it must be a whole number of bytes above 0')
+  if (config.maxSize > MAX_PUT_SIZE_BYTES) {
+    invalid('INVALID_CONFIG', 'maxSize', config.maxSize, `the maximum for a single ${method} is ${MAX_PUT_SIZE_BYTES} bytes (5 GiB)`, { limit: MAX_PUT_SIZE_BYTES })
+  }
+  const expiresIn = config.expiresIn ?? DEFAULT_UPLOAD_EXPIRY_SECONDS
+  if (!isPositiveInteger(expiresIn)) invalid('INVALID_CONFIG', 'expiresIn', expiresIn, 'it must be a whole number of seconds above 0')
+  if (expiresIn > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    invalid('INVALID_CONFIG', 'expiresIn', expiresIn, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
+  }
+  const checksum = config.checksum ?? false
+  if (checksum !== false && checksum !== 'md5' && checksum !== 'sha256') invalid('INVALID_CONFIG', 'checksum', checksum, 'it must be "md5", "sha256" or false')
+  if (checksum !== false && method === 'POST') {
+    invalid('INVALID_CONFIG', 'checksum', checksum, 'a signed checksum needs method "PUT"; POST uploads are verified by complete() instead')
+  }
+  if (config.overwrite !== undefined && typeof config.overwrite !== 'boolean') invalid('INVALID_CONFIG', 'overwrite', config.overwrite, 'it must be a boolean')
+  const pendingTtl = config.pendingTtl ?? DEFAULT_PENDING_TTL_SECONDS
+  if (!isPositiveInteger(pendingTtl)) invalid('INVALID_CONFIG', 'pendingTtl', pendingTtl, 'it must be a whole number of seconds above 0')
+  let quarantine: ResolvedUploadConfig['quarantine']
+  if (config.quarantine !== undefined) {
+    const q = config.quarantine
+    if (typeof q !== 'object' || q === null) invalid('INVALID_CONFIG', 'quarantine', q, 'it must be { prefix, scan?, scanTimeoutMs? }')
+    assertPrefix(q.prefix, 'quarantine.prefix')
+    if (q.prefix === '') invalid('INVALID_CONFIG', 'quarantine.prefix', q.prefix, 'it must not be empty')
+    if (typeof keyPrefix === 'string' && (keyPrefix.startsWith(q.prefix) || q.prefix.startsWith(keyPrefix))) {
+      invalid('INVALID_CONFIG', 'quarantine.prefix', q.prefix, `it must not overlap \`keyPrefix\` (${JSON.stringify(keyPrefix)})`)
+    }
+    if (q.scan !== undefined) checkFunction(q.scan, 'quarantine.scan')
+    const scanTimeoutMs = q.scanTimeoutMs ?? 30_000
+    if (!isPositiveInteger(scanTimeoutMs)) invalid('INVALID_CONFIG', 'quarantine.scanTimeoutMs', scanTimeoutMs, 'it must be a whole number of ms above 0')
+    quarantine = { prefix: q.prefix, scan: q.scan, scanTimeoutMs }
+  }
+  const unsniffable = config.unsniffable ?? 'reject'
+  if (unsniffable !== 'reject' && unsniffable !== 'flag') invalid('INVALID_CONFIG', 'unsniffable', unsniffable, 'it must be "reject" or "flag"')
+  if (config.onEvent !== undefined) checkFunction(config.onEvent, 'onEvent')
+  if (config.now !== undefined) checkFunction(config.now, 'now')
+  if (config.generateId !== undefined) checkFunction(config.generateId, 'generateId')
+  return {
+    client: checkClient(config.client),
+    bucket: checkBucket(config.bucket),
+    keyPrefix,
+    allowlist: parseAllowlist(config.allowedContentTypes),
+    maxSize: config.maxSize,
+    expiresIn,
+    method,
+    checksum,
+    overwrite: config.overwrite ?? false,
+    store: checkStore(config.store, ['create', 'get', 'transition', 'delete']),
+    keyExtension: config.keyExtension ?? true,
+    pendingTtl,
+    quarantine,
+    unsniffable,
+    onEvent: config.onEvent,
+    now: config.now ?? Date.now,
+    generateId: config.generateId ?? defaultGenerateId,
+  }
+}

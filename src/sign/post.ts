@@ -1,0 +1,87 @@
+// A browser-form POST upload (S3 POST Object) with a signed policy. Same result as
+// createPresignedPost from @aws-sdk/s3-presigned-post (a differential test proves the fields and
+// policy byte-identical), but with the builder's injectable clock, the credentials' expiry honoured
+// and the endpoint resolved once per bucket.
+import { createHmac } from 'node:crypto'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { SafePresignError } from '../errors.js'
+import { clampToCredentials } from './credentials.js'
+import { signingTarget } from './target.js'
+
+export type PostCondition = Record<string, string> | [string, string, string] | ['content-length-range', number, number]
+
+export interface PostSpec {
+  bucket: string
+  key: string
+  /** Form fields the client must send as-is (besides the signature fields and `file`). */
+  fields: Record<string, string>
+  /** Conditions besides the ones for `fields`, the key and the signature fields. */
+  conditions: PostCondition[]
+  expiresIn: number
+  signingDate: Date
+}
+
+export interface SignedPost {
+  url: string
+  fields: Record<string, string>
+  /** Lifetime actually signed, seconds. */
+  expiresIn: number
+}
+
+export async function presignPost(client: S3Client, spec: PostSpec): Promise<SignedPost> {
+  let target
+  let credentials
+  try {
+    target = await signingTarget(client, spec.bucket)
+    credentials = await client.config.credentials()
+  } catch (cause) {
+    if (cause instanceof SafePresignError) throw cause
+    throw new SafePresignError('SIGNING_FAILED', `could not resolve the endpoint or credentials for bucket "${spec.bucket}"`, { cause })
+  }
+  const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
+  const amzDate = iso8601(spec.signingDate).replace(/[-:]/g, '')
+  const shortDate = amzDate.slice(0, 8)
+  const scope = `${shortDate}/${target.signingRegion}/${target.signingService}/aws4_request`
+  const signatureFields: Record<string, string> = {
+    bucket: spec.bucket,
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
+    'X-Amz-Date': amzDate,
+    ...(credentials.sessionToken ? { 'X-Amz-Security-Token': credentials.sessionToken } : {}),
+  }
+  const fields = { ...spec.fields, ...signatureFields }
+  // Same order and de-duplication as createPresignedPost: caller conditions, one {k: v} per field, the key.
+  const seen = new Set<string>()
+  const conditions: unknown[] = []
+  const add = (c: unknown) => {
+    const s = JSON.stringify(c)
+    if (!seen.has(s)) {
+      seen.add(s)
+      conditions.push(c)
+    }
+  }
+  spec.conditions.forEach(add)
+  for (const [k, v] of Object.entries(fields)) add({ [k]: v })
+  add({ key: spec.key })
+  const expiration = new Date(Math.floor(spec.signingDate.getTime() / 1000) * 1000 + expiresIn * 1000)
+  const policy = Buffer.from(JSON.stringify({ expiration: iso8601(expiration), conditions }), 'utf8').toString('base64')
+  const signature = hmac(signingKey(credentials.secretAccessKey, shortDate, target.signingRegion, target.signingService), policy).toString('hex')
+  const host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
+  return {
+    url: `${target.protocol}//${host}${target.basePath || '/'}`,
+    fields: { ...fields, key: spec.key, Policy: policy, 'X-Amz-Signature': signature },
+    expiresIn,
+  }
+}
+
+function iso8601(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function hmac(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest()
+}
+
+function signingKey(secret: string, shortDate: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request')
+}

@@ -1,0 +1,71 @@
+// One SigV4 presign on a hand-built request. Every SDK pitfall for presigned URLs is handled
+// here, in one place:
+// - Content-Type is only signed when asked for by name: the presigner puts it in
+//   unsignableHeaders unless it is in signableHeaders.
+// - x-amz-* headers are hoisted into the query string by default, where S3 ignores checksums:
+//   the checksum header is kept a header (unhoistableHeaders), so it is signed and enforced.
+// - Since SDK 3.729, getSignedUrl adds x-amz-checksum-crc32 of an EMPTY body to PUTs. We never
+//   run the flexible-checksums middleware, so it cannot appear, whatever the client's config.
+import type { S3Client } from '@aws-sdk/client-s3'
+import { formatUrl } from '@aws-sdk/util-format-url'
+import { SafePresignError } from '../errors.js'
+import { clampToCredentials } from './credentials.js'
+import { encodeKeyPath, signingTarget } from './target.js'
+
+export interface PresignSpec {
+  method: 'GET' | 'PUT'
+  bucket: string
+  key: string
+  /** Headers the client must send, all signed. Lower-case names. */
+  headers?: Record<string, string>
+  /** Extra query parameters, signed (e.g. response-content-disposition). */
+  query?: Record<string, string>
+  /** x-amz-* headers that must stay headers (not hoisted into the query). */
+  unhoistable?: readonly string[]
+  /** Requested lifetime in seconds; may be shortened to the credentials' own expiry. */
+  expiresIn: number
+  signingDate: Date
+}
+
+export interface Presigned {
+  url: string
+  /** The lifetime actually signed, in seconds (≤ the requested one). */
+  expiresIn: number
+}
+
+const SIGN_CONTENT_TYPE = new Set(['content-type'])
+
+export async function presign(client: S3Client, spec: PresignSpec): Promise<Presigned> {
+  let target
+  let credentials
+  try {
+    target = await signingTarget(client, spec.bucket)
+    credentials = await client.config.credentials()
+  } catch (cause) {
+    if (cause instanceof SafePresignError) throw cause
+    throw new SafePresignError('SIGNING_FAILED', `could not resolve the endpoint or credentials for bucket "${spec.bucket}"`, { cause })
+  }
+  const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
+  const headers: Record<string, string> = { ...spec.headers }
+  headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
+  const query: Record<string, string> = { ...spec.query, 'x-id': spec.method === 'PUT' ? 'PutObject' : 'GetObject' }
+  if (spec.method === 'GET' && target.responseChecksumMode) query['x-amz-checksum-mode'] = 'ENABLED'
+  const request = {
+    method: spec.method,
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    path: `${target.basePath}/${encodeKeyPath(spec.key)}`,
+    query,
+    headers,
+  }
+  const signed = await target.presigner.presign(request as never, {
+    expiresIn,
+    signingDate: spec.signingDate,
+    signingRegion: target.signingRegion,
+    signingService: target.signingService,
+    signableHeaders: SIGN_CONTENT_TYPE,
+    unhoistableHeaders: new Set(spec.unhoistable ?? []),
+  })
+  return { url: formatUrl(signed), expiresIn }
+}

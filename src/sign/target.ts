@@ -1,0 +1,88 @@
+// Resolves, once per (client, bucket), everything the SDK's middleware stack would otherwise
+// recompute for every presigned URL: the endpoint (path-style or virtual-host, custom endpoint,
+// FIPS, dual-stack), the signing region and service, and a ready S3RequestPresigner.
+// Signing then costs one SigV4 presign on a hand-built request, not a middleware run.
+import type { S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
+import { getEndpointFromInstructions } from '@smithy/core/endpoints'
+import { SafePresignError } from '../errors.js'
+
+export interface SigningTarget {
+  protocol: string
+  hostname: string
+  port: number | undefined
+  /** The endpoint's path without a trailing slash: '' for virtual-host, '/bucket' for path-style. */
+  basePath: string
+  signingRegion: string
+  signingService: string
+  presigner: S3RequestPresigner
+  /** True when the client asks for response checksums by default (the SDK then adds x-amz-checksum-mode). */
+  responseChecksumMode: boolean
+}
+
+const cache = new WeakMap<S3Client, Map<string, Promise<SigningTarget>>>()
+
+/**
+ * The signing target for `bucket` on `client`. Cached per client and bucket; a failed
+ * resolution is not cached, so a transient failure does not poison later calls.
+ */
+export function signingTarget(client: S3Client, bucket: string): Promise<SigningTarget> {
+  let perClient = cache.get(client)
+  if (!perClient) {
+    perClient = new Map()
+    cache.set(client, perClient)
+  }
+  let target = perClient.get(bucket)
+  if (!target) {
+    target = resolveTarget(client, bucket)
+    perClient.set(bucket, target)
+    target.catch(() => perClient!.delete(bucket))
+  }
+  return target
+}
+
+async function resolveTarget(client: S3Client, bucket: string): Promise<SigningTarget> {
+  const config = client.config
+  // GetObject and PutObject share S3's endpoint parameters; the key only matters for S3 Express,
+  // which issues session credentials per request and is not supported here.
+  const endpoint = await getEndpointFromInstructions({ Bucket: bucket, Key: 'k' }, PutObjectCommand, config)
+  const probe = await getEndpointFromInstructions({ Bucket: bucket, Key: 'k' }, GetObjectCommand, config)
+  if (probe.url.href !== endpoint.url.href) {
+    throw new SafePresignError('SIGNING_FAILED', `GetObject and PutObject resolve different endpoints for bucket "${bucket}"`)
+  }
+  const scheme = endpoint.properties?.authSchemes?.[0] as
+    | { name?: string; signingRegion?: string; signingName?: string }
+    | undefined
+  if (scheme && scheme.name !== 'sigv4') {
+    throw new SafePresignError(
+      'INVALID_CONFIG',
+      `bucket "${bucket}" needs the "${scheme.name}" auth scheme; safe-presign signs SigV4 only (no S3 Express, no multi-region access points)`,
+      { details: { option: 'bucket', value: bucket } },
+    )
+  }
+  const signingRegion = scheme?.signingRegion ?? (await config.region())
+  const signingService = scheme?.signingName ?? 's3'
+  const url = endpoint.url
+  const responseValidation = await (config as { responseChecksumValidation?: () => Promise<string> }).responseChecksumValidation?.()
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname,
+    signingRegion,
+    signingService,
+    presigner: new S3RequestPresigner({ ...config, signingName: signingService, region: async () => signingRegion }),
+    responseChecksumMode: responseValidation === 'WHEN_SUPPORTED',
+  }
+}
+
+/** S3's encoding of a greedy `{Key+}` label: each segment URI-encoded, '/' kept, `!'()*` escaped too. */
+export function encodeKeyPath(key: string): string {
+  return key
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/')
+}

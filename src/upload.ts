@@ -1,0 +1,190 @@
+// createSafeUpload: config → policy → key/filename → sign → store → grant.
+import { emitter } from './events.js'
+import { isSafePresignError, SafePresignError } from './errors.js'
+import { sanitizeFilename } from './key/filename.js'
+import { assertPrefix, buildKey, extensionFor } from './key/key.js'
+import { matchContentType } from './policy/content-type.js'
+import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
+import { presign } from './sign/presign.js'
+import { presignPost, type PostCondition } from './sign/post.js'
+import type { UploadRecord } from './stores/types.js'
+import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
+import { storeCall } from './_internal/store-call.js'
+import { invalid, isBase64Digest, isPositiveInteger, checkExpiry } from './_internal/validate.js'
+
+export type { SafeUploadConfig } from './policy/upload-config.js'
+
+export interface UploadRequest {
+  /** The end-user the grant is for. Required. */
+  owner: string
+  /** The user's original filename: sanitized, kept as metadata only, never part of the key. */
+  filename?: string
+  /** The type the client will send. Must be on the allowlist. POST may use an allowed `type/*`. */
+  contentType: string
+  /** The exact size in bytes. Required for PUT; for POST, omit it to allow 1..maxSize. */
+  size?: number
+  /** Base64 digest of the file, when the builder has `checksum` set (MD5: 16 bytes, SHA-256: 32). */
+  checksum?: string
+  /** Lifetime in seconds, at most the builder's `expiresIn`. */
+  expiresIn?: number
+}
+
+export interface PutGrant {
+  /** The object key. Store it; it is how you refer to the upload later. */
+  key: string
+  method: 'PUT'
+  url: string
+  /** Exactly the headers the client must send with the PUT. */
+  headers: Record<string, string>
+  /** The true end of validity (ms since the epoch). */
+  expiresAt: number
+}
+
+export interface PostGrant {
+  key: string
+  method: 'POST'
+  url: string
+  /** Form fields to send before the `file` field, as-is. */
+  fields: Record<string, string>
+  expiresAt: number
+}
+
+export type UploadGrant = PutGrant | PostGrant
+
+export interface SafeUpload {
+  /** Validates the request, records a pending grant, and returns it. Throws SafePresignError. */
+  presign(request: UploadRequest): Promise<UploadGrant>
+  /** Verifies an uploaded object against its grant and commits (or rejects and deletes) it. */
+  complete(request: CompleteRequest): Promise<CompleteResult>
+  /** The validated configuration, for introspection (read-only). */
+  readonly config: Readonly<ResolvedUploadConfig>
+}
+
+export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
+  const cfg = resolveUploadConfig(config)
+  const emit = emitter(cfg.onEvent)
+
+  async function presignUpload(request: UploadRequest): Promise<UploadGrant> {
+    const now = cfg.now()
+    const owner = typeof request === 'object' && request !== null ? request.owner : undefined
+    try {
+      const grant = await issue(request, now)
+      emit({ type: 'upload.granted', time: now, subject: owner, key: grant.key, reason: 'ok', expiresAt: grant.expiresAt, method: grant.method })
+      return grant
+    } catch (error) {
+      const reason = isSafePresignError(error) ? error.code : 'INTERNAL'
+      emit({ type: 'upload.denied', time: now, subject: typeof owner === 'string' ? owner : undefined, reason, method: cfg.method })
+      throw error
+    }
+  }
+
+  async function issue(request: UploadRequest, nowMs: number): Promise<UploadGrant> {
+    if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'presign needs { owner, contentType, size, ... }')
+    const { owner } = request
+    if (typeof owner !== 'string' || owner.trim() === '') invalid('INVALID_REQUEST', 'owner', owner, 'it must be a non-empty string')
+    if (typeof request.contentType !== 'string') invalid('INVALID_REQUEST', 'contentType', request.contentType, 'it is required')
+    const contentType = matchContentType(cfg.allowlist, request.contentType, cfg.method === 'POST')
+    if (!contentType) {
+      invalid('CONTENT_TYPE_NOT_ALLOWED', 'contentType', request.contentType, `the allowed types are ${cfg.allowlist.entries.join(', ')}`, {
+        allowed: cfg.allowlist.entries,
+      })
+    }
+    const { minSize, maxSize } = sizeBounds(request.size)
+    const checksum = checksumOf(request.checksum)
+    const expiresIn = request.expiresIn === undefined ? cfg.expiresIn : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
+    const filename = request.filename === undefined ? undefined : sanitizeFilename(request.filename)
+
+    const prefix = typeof cfg.keyPrefix === 'function' ? assertPrefix(cfg.keyPrefix({ owner }), 'keyPrefix') : cfg.keyPrefix
+    const id = cfg.generateId()
+    const extension = cfg.keyExtension ? extensionFor(contentType) : undefined
+    const key = buildKey(prefix, id, extension)
+    const stagingKey = cfg.quarantine ? buildKey(cfg.quarantine.prefix, id, extension) : undefined
+    const signingDate = new Date(nowMs)
+
+    let grant: UploadGrant
+    if (cfg.method === 'PUT') {
+      const headers: Record<string, string> = { 'content-type': contentType, 'content-length': String(maxSize) }
+      if (checksum?.algorithm === 'md5') headers['content-md5'] = checksum.value
+      if (checksum?.algorithm === 'sha256') headers['x-amz-checksum-sha256'] = checksum.value
+      if (!cfg.overwrite) headers['if-none-match'] = '*'
+      // Percent-encoded so any sanitized name is a valid header value; signed like the rest.
+      if (filename !== undefined) headers['x-amz-meta-filename'] = encodeURIComponent(filename)
+      const signed = await presign(cfg.client, {
+        method: 'PUT',
+        bucket: cfg.bucket,
+        key: stagingKey ?? key,
+        headers,
+        // Kept as headers: hoisted into the query, S3 would ignore the checksum.
+        unhoistable: ['x-amz-checksum-sha256', 'x-amz-meta-filename'],
+        expiresIn,
+        signingDate,
+      })
+      grant = { key, method: 'PUT', url: signed.url, headers, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+    } else {
+      const fields: Record<string, string> = { success_action_status: '201' }
+      const conditions: PostCondition[] = [['content-length-range', minSize, maxSize]]
+      if (contentType.endsWith('/*')) conditions.push(['starts-with', '$Content-Type', contentType.slice(0, -1)])
+      else fields['Content-Type'] = contentType
+      if (filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(filename)
+      const signed = await presignPost(cfg.client, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
+      grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+    }
+
+    const record: UploadRecord = {
+      key,
+      owner,
+      state: 'pending',
+      contentType,
+      minSize,
+      maxSize,
+      createdAt: nowMs,
+      expiresAt: grant.expiresAt,
+      purgeAt: grant.expiresAt + cfg.pendingTtl * 1000,
+    }
+    if (filename !== undefined) record.filename = filename
+    if (checksum) record.checksum = checksum
+    if (stagingKey) record.stagingKey = stagingKey
+    // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
+    const created = await storeCall('create', () => cfg.store.create(record, nowMs))
+    if (!created) {
+      throw new SafePresignError('INVALID_CONFIG', `the key ${JSON.stringify(key)} is already recorded; \`generateId\` must return a fresh UUIDv4 every call`, {
+        details: { option: 'generateId' },
+      })
+    }
+    return grant
+  }
+
+  function sizeBounds(size: unknown): { minSize: number; maxSize: number } {
+    if (size === undefined) {
+      if (cfg.method === 'PUT') invalid('INVALID_REQUEST', 'size', size, 'a PUT grant signs the exact size, so it is required')
+      return { minSize: 1, maxSize: cfg.maxSize }
+    }
+    if (!isPositiveInteger(size)) invalid('INVALID_REQUEST', 'size', size, 'it must be a whole number of bytes, at least 1')
+    if (size > cfg.maxSize) invalid('FILE_TOO_LARGE', 'size', size, `the maximum is ${cfg.maxSize} bytes`, { limit: cfg.maxSize })
+    return { minSize: size, maxSize: size }
+  }
+
+  function checksumOf(value: unknown): UploadRecord['checksum'] {
+    if (cfg.checksum === false) {
+      if (value !== undefined) invalid('INVALID_REQUEST', 'checksum', value, 'this builder has `checksum: false`, so none may be sent')
+      return undefined
+    }
+    const bytes = cfg.checksum === 'md5' ? 16 : 32
+    if (value === undefined) invalid('CHECKSUM_REQUIRED', 'checksum', value, `this builder requires the base64 ${cfg.checksum} digest of the file`)
+    if (!isBase64Digest(value, bytes)) {
+      invalid('CHECKSUM_REQUIRED', 'checksum', value, `it must be the base64 ${cfg.checksum} digest (${bytes} bytes) of the file`)
+    }
+    return { algorithm: cfg.checksum, value }
+  }
+
+  return {
+    presign: presignUpload,
+    complete: (request) => completeUpload(cfg, emit, request),
+    config: Object.freeze({ ...cfg }),
+  }
+}
+
+/** X-Amz-Date has whole seconds: validity ends at the signing second plus the lifetime. */
+export function expiresAtOf(nowMs: number, expiresIn: number): number {
+  return Math.floor(nowMs / 1000) * 1000 + expiresIn * 1000
+}
