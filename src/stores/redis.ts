@@ -1,0 +1,292 @@
+/**
+ * An ownership store in Redis (standalone or Sentinel; see docs/stores/redis.md for Cluster).
+ * Every write is one Lua script, so each method is atomic and costs one round trip.
+ *
+ * Layout, under `keyPrefix`:
+ * - `r:<key>`  hash: `rec` (JSON of the fields that never change), `state`, and when set
+ *              `purgeAt`, `settledAt`, `reason`, `sniffedType`. PEXPIREAT at `purgeAt`; none when committed.
+ * - `t:<hash>` hash: `tkt` (JSON of the ticket without `usedAt`), `expiresAt`, `usedAt`. PEXPIREAT at `expiresAt`.
+ * - `exp`      sorted set of `r:<key>` / `t:<hash>` scored by their deadline, so `sweep` can count.
+ * Mutable fields live outside the JSON so the scripts never re-encode it: Redis' cjson prints
+ * numbers with 14 significant digits, which would corrupt large values.
+ */
+import { createHash } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import { isSafePresignError, SafePresignError } from '../errors.js'
+import type { ConsumeResult, OwnershipStore, TicketRecord, UploadRecord, UploadState } from './types.js'
+
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client you built. Build it to fail fast, or an outage costs `timeoutMs` per call:
+   * @example new Redis({ host, port, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+   */
+  client: Redis
+  /**
+   * Prepended to every Redis key this store writes.
+   * @default 'safe-presign:'
+   */
+  keyPrefix?: string
+  /**
+   * How long one round trip may take before the call rejects with `STORE_UNAVAILABLE`
+   * (`sweep` makes one round trip per 500 expired entries, each bounded by this).
+   * @default 2000
+   */
+  timeoutMs?: number
+}
+
+/** How many expired entries one `sweep` round trip removes. */
+const SWEEP_BATCH = 500
+const RECORD_FIELDS = ['rec', 'state', 'purgeAt', 'settledAt', 'reason', 'sniffedType'] as const
+type Fields = (string | null)[]
+
+// A hash or ticket is "live" when it has no deadline or its deadline is after the caller's `now`.
+const CREATE = lua(`
+local purge = redis.call('HGET', KEYS[1], 'purgeAt')
+if redis.call('EXISTS', KEYS[1]) == 1 and (not purge or tonumber(purge) > tonumber(ARGV[1])) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+if ARGV[3] ~= '' then
+  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+else
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return 1`)
+
+const GET_MANY = lua(`
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, ${RECORD_FIELDS.map((f) => `'${f}'`).join(', ')}) end
+return out`)
+
+// ARGV: now, member, from, to, purge op (keep|set|del), purgeAt, purgeAt for PEXPIREAT, n, n field/value pairs, fields to delete.
+const TRANSITION = lua(`
+local cur = redis.call('HMGET', KEYS[1], 'state', 'purgeAt')
+if not cur[1] or cur[1] ~= ARGV[3] then return false end
+if cur[2] and tonumber(cur[2]) <= tonumber(ARGV[1]) then return false end
+local last = 8 + 2 * tonumber(ARGV[8])
+redis.call('HSET', KEYS[1], 'state', ARGV[4], unpack(ARGV, 9, last))
+if #ARGV > last then redis.call('HDEL', KEYS[1], unpack(ARGV, last + 1)) end
+local out = redis.call('HMGET', KEYS[1], ${RECORD_FIELDS.map((f) => `'${f}'`).join(', ')})
+if ARGV[5] == 'set' then
+  redis.call('PEXPIREAT', KEYS[1], ARGV[7])
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2])
+elseif ARGV[5] == 'del' then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return out`)
+
+const DELETE = lua(`
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])`)
+
+const PUT_TICKET = lua(`
+local exp = redis.call('HGET', KEYS[1], 'expiresAt')
+if exp and tonumber(exp) > tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1`)
+
+const CONSUME = lua(`
+local t = redis.call('HMGET', KEYS[1], 'tkt', 'expiresAt', 'usedAt')
+if not t[1] then return {'missing'} end
+if tonumber(t[2]) <= tonumber(ARGV[1]) then return {'expired', t[1], t[3]} end
+if t[3] then return {'used', t[1], t[3]} end
+redis.call('HSET', KEYS[1], 'usedAt', ARGV[1])
+return {'ok', t[1], ARGV[1]}`)
+
+// Counts index entries whose deadline passed, including those Redis' own TTL already evicted.
+// An entry whose hash says otherwise (no deadline, or a later one) is re-indexed, not removed.
+const SWEEP = lua(`
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local removed = 0
+for _, m in ipairs(members) do
+  local key = ARGV[3] .. m
+  local deadline = redis.call('HGET', key, string.sub(m, 1, 2) == 'r:' and 'purgeAt' or 'expiresAt')
+  if deadline and tonumber(deadline) > tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], deadline, m)
+  elseif not deadline and redis.call('EXISTS', key) == 1 then
+    redis.call('ZREM', KEYS[1], m)
+  else
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], m)
+    removed = removed + 1
+  end
+end
+return {removed, #members}`)
+
+/** An {@link OwnershipStore} in Redis, through a client you built and own (the store never closes it). */
+export function redisStore(options: RedisStoreOptions): OwnershipStore {
+  const { client, keyPrefix = 'safe-presign:', timeoutMs = 2000 } = options ?? ({} as RedisStoreOptions)
+  if (typeof client?.evalsha !== 'function') config('client', 'not an ioredis client', 'pass `new Redis(...)` from ioredis')
+  if (typeof keyPrefix !== 'string') config('keyPrefix', String(keyPrefix), 'it must be a string')
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) config('timeoutMs', String(timeoutMs), 'it must be a positive number of milliseconds')
+  const index = `${keyPrefix}exp`
+
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(operation, `got no answer within \`timeoutMs\` (${timeoutMs} ms)`)), timeoutMs)
+    })
+    try {
+      // A command that loses the race may still reach Redis later; the caller was told it failed.
+      return await Promise.race([run(), timeout])
+    } catch (error) {
+      if (isSafePresignError(error)) throw error
+      throw unavailable(operation, `failed: ${error instanceof Error ? error.message : String(error)} (\`timeoutMs\` ${timeoutMs} ms)`, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  function unavailable(operation: string, what: string, cause?: unknown): SafePresignError {
+    return new SafePresignError('STORE_UNAVAILABLE', `redisStore: ${operation} ${what}`, { cause, details: { operation, timeoutMs } })
+  }
+
+  async function script(s: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await client.evalsha(s.sha, keys.length, ...keys, ...args)
+    } catch (error) {
+      // The script cache is empty after a restart or SCRIPT FLUSH: EVAL sends the source and caches it.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return client.eval(s.source, keys.length, ...keys, ...args)
+    }
+  }
+
+  const recordKey = (key: string) => `${keyPrefix}r:${checkKey('key', key)}`
+  const ticketKey = (hash: string) => `${keyPrefix}t:${checkKey('hash', hash)}`
+
+  return {
+    async create(record, now) {
+      const key = recordKey(record.key)
+      const { state, purgeAt, settledAt, reason, sniffedType, ...fixed } = record
+      const fields = ['rec', JSON.stringify(fixed), 'state', state, ...optional({ purgeAt, settledAt, reason, sniffedType })]
+      const deadline = purgeAt === undefined ? ['', ''] : [ms('purgeAt', purgeAt), expireAt(purgeAt)]
+      const args = [ms('now', now), `r:${record.key}`, ...deadline, ...fields]
+      return (await call('create', () => script(CREATE, [key, index], args))) === 1
+    },
+
+    async get(key, now) {
+      const redisKey = recordKey(key)
+      const fields = await call('get', () => client.hmget(redisKey, ...RECORD_FIELDS))
+      return decodeRecord(fields, ms('now', now))
+    },
+
+    async getMany(keys, now) {
+      const unique = [...new Set(keys)]
+      const redisKeys = unique.map(recordKey)
+      const t = ms('now', now)
+      const found = new Map<string, UploadRecord>()
+      if (unique.length === 0) return found
+      const rows = (await call('getMany', () => script(GET_MANY, redisKeys, []))) as Fields[]
+      unique.forEach((key, i) => {
+        const record = decodeRecord(rows[i] ?? [], t)
+        if (record) found.set(key, record)
+      })
+      return found
+    },
+
+    async transition(key: string, from: UploadState, to: UploadState, patch, now) {
+      const redisKey = recordKey(key)
+      const set: string[] = []
+      const unset: string[] = []
+      for (const field of ['purgeAt', 'settledAt', 'reason', 'sniffedType'] as const) {
+        if (!(field in patch)) continue
+        const value = patch[field]
+        if (value === undefined) unset.push(field)
+        else set.push(field, typeof value === 'number' ? ms(field, value) : value)
+      }
+      const purge = !('purgeAt' in patch) ? ['keep', '', ''] : patch.purgeAt === undefined ? ['del', '', ''] : ['set', ms('purgeAt', patch.purgeAt), expireAt(patch.purgeAt)]
+      const args = [ms('now', now), `r:${key}`, from, to, ...purge, String(set.length / 2), ...set, ...unset]
+      const fields = (await call('transition', () => script(TRANSITION, [redisKey, index], args))) as Fields | null
+      // Decoded without the `now` filter: the transition happened even if its new purgeAt has passed.
+      return fields ? decodeRecord(fields, -Infinity) : undefined
+    },
+
+    async delete(key) {
+      const redisKey = recordKey(key)
+      await call('delete', () => script(DELETE, [redisKey, index], [`r:${key}`]))
+    },
+
+    async putTicket(ticket, now) {
+      const key = ticketKey(ticket.hash)
+      const { usedAt, ...fixed } = ticket
+      const fields = ['tkt', JSON.stringify(fixed), 'expiresAt', ms('expiresAt', ticket.expiresAt), ...optional({ usedAt })]
+      const args = [ms('now', now), `t:${ticket.hash}`, ms('expiresAt', ticket.expiresAt), expireAt(ticket.expiresAt), ...fields]
+      return (await call('putTicket', () => script(PUT_TICKET, [key, index], args))) === 1
+    },
+
+    async consumeTicket(hash, now): Promise<ConsumeResult> {
+      const key = ticketKey(hash)
+      const [status, json, usedAt] = (await call('consumeTicket', () => script(CONSUME, [key], [ms('now', now)]))) as [ConsumeResult['status'], string?, string?]
+      if (status === 'missing') return { status }
+      const ticket = JSON.parse(json!) as TicketRecord
+      if (usedAt != null) ticket.usedAt = Number(usedAt)
+      return { status, ticket }
+    },
+
+    async sweep(now) {
+      const args = [ms('now', now), String(SWEEP_BATCH), keyPrefix]
+      let removed = 0
+      for (;;) {
+        const [count, examined] = (await call('sweep', () => script(SWEEP, [index], args))) as [number, number]
+        removed += count
+        if (examined < SWEEP_BATCH) return removed
+      }
+    },
+  } satisfies OwnershipStore
+}
+
+interface Script {
+  source: string
+  sha: string
+}
+
+function lua(source: string): Script {
+  return { source: source.trim(), sha: createHash('sha1').update(source.trim()).digest('hex') }
+}
+
+function decodeRecord(fields: Fields, now: number): UploadRecord | undefined {
+  const [rec, state, purgeAt, settledAt, reason, sniffedType] = fields
+  if (rec == null || state == null) return undefined
+  if (purgeAt != null && Number(purgeAt) <= now) return undefined
+  const record = JSON.parse(rec) as UploadRecord
+  record.state = state as UploadState
+  if (purgeAt != null) record.purgeAt = Number(purgeAt)
+  if (settledAt != null) record.settledAt = Number(settledAt)
+  if (reason != null) record.reason = reason
+  if (sniffedType != null) record.sniffedType = sniffedType
+  return record
+}
+
+/** Hash field/value pairs for the optional fields that are set. */
+function optional(values: Record<string, string | number | undefined>): string[] {
+  return Object.entries(values).flatMap(([field, value]) =>
+    value === undefined ? [] : [field, typeof value === 'number' ? ms(field, value) : value],
+  )
+}
+
+/** A time in ms, exactly as JavaScript prints it (it parses back to the same number). */
+function ms(field: string, value: number): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new SafePresignError('INVALID_REQUEST', `redisStore: \`${field}\` is ${String(value)}; it must be a finite number`, { details: { field } })
+  }
+  return String(value)
+}
+
+/** PEXPIREAT takes whole ms; rounding up keeps the key until its deadline has fully passed. */
+const expireAt = (deadline: number) => String(Math.ceil(deadline))
+
+function checkKey(field: string, value: string): string {
+  // Redis keys are bytes: a lone surrogate would encode as U+FFFD and collide with other keys.
+  if (typeof value !== 'string' || /\p{Cs}/u.test(value)) {
+    throw new SafePresignError('INVALID_KEY', `redisStore: \`${field}\` is not a well-formed Unicode string`, { details: { field } })
+  }
+  return value
+}
+
+function config(option: string, value: string, rule: string): never {
+  throw new SafePresignError('INVALID_CONFIG', `redisStore: \`${option}\` is ${value}; ${rule}`, { details: { option } })
+}
