@@ -1,0 +1,169 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { isSafePresignError } from '../../../src/errors.js'
+import { redisStore, type RedisStoreOptions } from '../../../src/stores/redis.js'
+import type { OwnershipStore, UploadRecord } from '../../../src/stores/types.js'
+import { testOwnershipStore, type TestOwnershipStoreOptions } from '../../../src/testing/index.js'
+import { describeWithServer, freePort } from '../../helpers/env.js'
+import { type RedisServer, redisServerMissing, startRedisServer } from '../../helpers/redis-server.js'
+
+/** The client options docs/stores/redis.md recommends. */
+const RECOMMENDED: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 0 }
+
+const T = Date.now() + 3_600_000
+const record = (key: string, extra: Partial<UploadRecord> = {}): UploadRecord => ({
+  key,
+  owner: 'u1',
+  state: 'pending',
+  contentType: 'image/png',
+  minSize: 1,
+  maxSize: 100,
+  createdAt: T,
+  expiresAt: T + 300_000,
+  purgeAt: T + 3_600_000,
+  ...extra,
+})
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (e: Error) => e,
+  )
+}
+
+describeWithServer('redisStore against redis-server', redisServerMissing, () => {
+  let server: RedisServer
+  const clients = new Set<Redis>()
+  const byStore = new Map<OwnershipStore, Redis>()
+
+  beforeAll(async () => {
+    server = await startRedisServer()
+  })
+  afterAll(async () => {
+    for (const client of clients) client.disconnect()
+    await server?.destroy()
+  })
+
+  async function connect(options: RedisOptions): Promise<Redis> {
+    const client = new Redis({ host: server.host, port: server.port, ...options, lazyConnect: true })
+    client.on('error', () => {}) // outages are staged here on purpose; the store reports them
+    clients.add(client)
+    await client.connect()
+    return client
+  }
+
+  function suite(name: string, clientOptions: RedisOptions, storeOptions: Omit<RedisStoreOptions, 'client'>, fault: TestOwnershipStoreOptions['fault']): void {
+    testOwnershipStore({
+      name,
+      async create() {
+        const client = await connect(clientOptions)
+        const store = redisStore({ client, ...storeOptions })
+        byStore.set(store, client)
+        return store
+      },
+      cleanup(store) {
+        byStore.get(store)?.disconnect()
+      },
+      fault,
+    })
+  }
+
+  // Recommended client, server killed: calls fail at once, without waiting for `timeoutMs`.
+  suite('redis', RECOMMENDED, {}, { stop: () => server.stop(), start: () => server.start(), maxFailMs: 1000 })
+  // Default ioredis options queue commands while disconnected: the store's own timeout answers.
+  suite('redis, default ioredis options', {}, { keyPrefix: 'sp-default:', timeoutMs: 500 }, { stop: () => server.stop(), start: () => server.start(), maxFailMs: 1500 })
+  // A frozen server keeps the connection open and never answers: only the timeout can tell.
+  suite('redis, frozen server', RECOMMENDED, { keyPrefix: 'sp-frozen:', timeoutMs: 500 }, { stop: () => server.pause(), start: () => server.resume(), maxFailMs: 1500 })
+
+  describe('redisStore specifics', () => {
+    let client: Redis
+    let store: OwnershipStore
+    const prefix = `sp-specifics-${process.pid}:`
+    beforeAll(async () => {
+      client = await connect(RECOMMENDED)
+      store = redisStore({ client, keyPrefix: prefix })
+    })
+
+    it('lets Redis expire pending records and tickets at their deadline, and never committed records', async () => {
+      const r = record('ttl/a')
+      await store.create(r, T)
+      expect(await client.call('PEXPIRETIME', `${prefix}r:ttl/a`)).toBe(r.purgeAt)
+      expect(Number(await client.zscore(`${prefix}exp`, 'r:ttl/a'))).toBe(r.purgeAt)
+      await store.transition('ttl/a', 'pending', 'committed', { purgeAt: undefined }, T)
+      expect(await client.call('PEXPIRETIME', `${prefix}r:ttl/a`)).toBe(-1)
+      expect(await client.zscore(`${prefix}exp`, 'r:ttl/a')).toBeNull()
+      await store.putTicket({ hash: 'ttl-h', key: 'ttl/a', requester: 'u2', createdAt: T, expiresAt: T + 60_000 }, T)
+      expect(await client.call('PEXPIRETIME', `${prefix}t:ttl-h`)).toBe(T + 60_000)
+    })
+
+    it('stores numbers beyond 14 significant digits exactly, through create and transition', async () => {
+      const r = record('big', { maxSize: Number.MAX_SAFE_INTEGER, createdAt: T + 0.5, purgeAt: T + 3_600_000.25 })
+      await store.create(r, T)
+      expect(await store.get('big', T)).toEqual(r)
+      const settled = await store.transition('big', 'pending', 'rejected', { settledAt: 2 ** 52 + 1, purgeAt: T + 7_200_000.75 }, T)
+      expect(settled).toEqual({ ...r, state: 'rejected', settledAt: 2 ** 52 + 1, purgeAt: T + 7_200_000.75 })
+      expect(await store.get('big', T + 7_200_000.5)).toEqual(settled)
+      expect(await store.get('big', T + 7_200_000.75)).toBeUndefined()
+    })
+
+    it('keeps stores with different key prefixes apart', async () => {
+      const other = redisStore({ client, keyPrefix: `${prefix}other:` })
+      await store.create(record('shared/key'), T)
+      expect(await other.get('shared/key', T)).toBeUndefined()
+      expect(await other.create(record('shared/key', { owner: 'u2' }), T)).toBe(true)
+      expect(await store.get('shared/key', T)).toMatchObject({ owner: 'u1' })
+    })
+
+    it('reads 1000 keys with one Redis command', async () => {
+      const keys = Array.from({ length: 1000 }, (_, i) => `one-trip/${i}`)
+      await Promise.all(keys.slice(0, 10).map((k) => store.create(record(k), T)))
+      const evalsha = vi.spyOn(client, 'evalsha')
+      const hmget = vi.spyOn(client, 'hmget')
+      expect((await store.getMany(keys, T)).size).toBe(10)
+      expect(evalsha).toHaveBeenCalledTimes(1)
+      expect(hmget).not.toHaveBeenCalled()
+      vi.restoreAllMocks()
+    })
+
+    it('reloads its scripts when Redis has lost them (restart, SCRIPT FLUSH)', async () => {
+      await client.script('FLUSH')
+      expect(await store.create(record('flushed'), T)).toBe(true)
+      expect(await store.transition('flushed', 'pending', 'committed', {}, T)).toMatchObject({ state: 'committed' })
+    })
+
+    it('refuses a key with a lone surrogate, which Redis would merge with U+FFFD', async () => {
+      const error = await rejection(store.get('a\uD800', T))
+      expect(isSafePresignError(error) && error.code).toBe('INVALID_KEY')
+      expect(await store.get('a\uFFFD', T)).toBeUndefined()
+    })
+  })
+})
+
+describe('redisStore without a server', () => {
+  it('rejects bad options when it is built', () => {
+    const client = new Redis({ lazyConnect: true })
+    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('`timeoutMs`') }))
+    expect(() => redisStore({ client: {} as Redis })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('`client`') }))
+    client.disconnect()
+  })
+
+  it('fails at once with STORE_UNAVAILABLE naming the operation when the recommended client is not connected', async () => {
+    const client = new Redis({ port: await freePort(), lazyConnect: true, ...RECOMMENDED })
+    const error = await rejection(redisStore({ client }).consumeTicket('h', T))
+    expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+    expect(error.message).toMatch(/^redisStore: consumeTicket failed: .*`timeoutMs` 2000 ms/)
+    expect(error.cause).toBeInstanceOf(Error)
+    client.disconnect()
+  })
+
+  it('gives up after timeoutMs, naming the operation and the limit, when a default client queues commands', async () => {
+    const client = new Redis({ port: await freePort(), lazyConnect: true })
+    client.on('error', () => {})
+    const error = await rejection(redisStore({ client, timeoutMs: 100 }).create(record('q'), T))
+    expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+    expect(error.message).toBe('redisStore: create got no answer within `timeoutMs` (100 ms)')
+    client.disconnect()
+  })
+})
