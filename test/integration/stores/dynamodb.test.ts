@@ -1,0 +1,163 @@
+// The DynamoDB store against dynalite on loopback: the shared conformance suite (with an outage in
+// the middle), then what only this store has: createTable(), TTL, batching, timeouts.
+import { createServer, type Socket } from 'node:net'
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isSafePresignError } from '../../../src/errors.js'
+import { dynamodbStore } from '../../../src/stores/dynamodb.js'
+import type { OwnershipStore, UploadRecord } from '../../../src/stores/types.js'
+import { testOwnershipStore } from '../../../src/testing/index.js'
+import { startDynalite, type DynaliteServer } from '../../helpers/dynalite-server.js'
+import { describeWithServer, freePort } from '../../helpers/env.js'
+
+const started = await startDynalite()
+const TABLE = 'safe-presign-conformance'
+const HOUR = 3_600_000
+
+describeWithServer('dynamodbStore', typeof started === 'string' ? started : undefined, () => {
+  const server = started as DynaliteServer
+  const clients = new Set<DynamoDBClient>()
+  const clientOf = new WeakMap<OwnershipStore, DynamoDBClient>()
+
+  function newClient(extra: DynamoDBClientConfig = {}): DynamoDBClient {
+    const client = new DynamoDBClient({ ...server.clientConfig, ...extra })
+    clients.add(client)
+    return client
+  }
+  function newStore(options: { tableName?: string; timeoutMs?: number } = {}, client = newClient()) {
+    const store = dynamodbStore({ client: DynamoDBDocumentClient.from(client), tableName: TABLE, ...options })
+    clientOf.set(store, client)
+    return store
+  }
+  const record = (key: string, t: number, extra: Partial<UploadRecord> = {}): UploadRecord => ({
+    key, owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1, purgeAt: t + HOUR, ...extra,
+  })
+
+  beforeAll(async () => {
+    const admin = newClient()
+    await newStore({}, admin).createTable(admin)
+  })
+
+  afterAll(async () => {
+    for (const client of clients) client.destroy()
+    await server.destroy()
+  })
+
+  testOwnershipStore({
+    name: 'dynamodb',
+    // dynalite runs on this process's event loop, and each request costs ~8 ms of CPU here (SDK
+    // serde and signing plus the emulator), so the 200-way race queues for seconds. An outage
+    // still fails fast: refused connections don't wait for the deadline.
+    create: () => newStore({ timeoutMs: 20_000 }),
+    cleanup: (store) => {
+      const client = clientOf.get(store)
+      clients.delete(client!)
+      client?.destroy()
+    },
+    fault: { stop: () => server.stop(), start: () => server.start() },
+  })
+
+  describe('the table', () => {
+    it('createTable() makes a working on-demand table keyed by pk, and is idempotent', async () => {
+      const admin = newClient()
+      const store = newStore({ tableName: 'fresh-table' }, admin)
+      await store.createTable(admin)
+      await store.createTable(admin)
+      const { Table } = await admin.send(new DescribeTableCommand({ TableName: 'fresh-table' }))
+      expect(Table?.TableStatus).toBe('ACTIVE')
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }])
+      expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST')
+      const t = Date.now() + HOUR
+      expect(await store.create(record('k', t), t)).toBe(true)
+      expect(await store.get('k', t)).toEqual(record('k', t))
+    })
+
+    it('tableDefinition() declares TTL on `ttl` and only the key attribute', () => {
+      const definition = newStore().tableDefinition()
+      expect(definition).toMatchObject({
+        TableName: TABLE,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      })
+    })
+
+    it('writes `ttl` in epoch seconds, at or after purgeAt, and drops it when a record is committed', async () => {
+      const admin = newClient()
+      const store = newStore({}, admin)
+      const t = Date.now() + HOUR
+      const r = record(`ttl/${t}`, t, { purgeAt: t + 1234 })
+      await store.create(r, t)
+      const raw = async () => (await admin.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `r#${r.key}` } }, ConsistentRead: true }))).Item
+      expect((await raw())?.ttl).toEqual({ N: String(Math.ceil((t + 1234) / 1000)) })
+      await store.transition(r.key, 'pending', 'committed', { purgeAt: undefined }, t)
+      expect((await raw())?.ttl).toBeUndefined()
+      await store.putTicket({ hash: `ttl/${t}`, key: r.key, requester: 'u', createdAt: t, expiresAt: t + 999 }, t)
+      const ticket = await admin.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `t#ttl/${t}` } }, ConsistentRead: true }))
+      expect(ticket.Item?.ttl).toEqual({ N: String(Math.ceil((t + 999) / 1000)) })
+    })
+
+    it('fails with STORE_UNAVAILABLE pointing at createTable() when the table is missing', async () => {
+      const error = await newStore({ tableName: 'no-such-table' }).get('k', Date.now()).catch((e: unknown) => e)
+      expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+      expect((error as Error).message).toMatch(/^dynamodbStore\.get failed: .*createTable\(\)/)
+    })
+  })
+
+  describe('getMany', () => {
+    it('reads 250 keys in ceil(250/100) = 3 parallel BatchGetItem requests', async () => {
+      const client = newClient()
+      const commands: string[] = []
+      client.middlewareStack.add((next, context) => (args) => (commands.push(context.commandName ?? '?'), next(args)), { step: 'initialize' })
+      const store = newStore({}, client)
+      const t = Date.now() + HOUR
+      const records = Array.from({ length: 250 }, (_, i) => record(`batch/${t}/${i}`, t, { owner: `o${i}` }))
+      await Promise.all(records.map((r) => store.create(r, t)))
+      commands.length = 0
+      const found = await store.getMany([...records.map((r) => r.key), `batch/${t}/missing`], t)
+      expect(found.size).toBe(250)
+      for (const r of records) expect(found.get(r.key)).toEqual(r)
+      expect(commands).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand', 'BatchGetItemCommand'])
+      commands.length = 0
+      expect(await store.getMany([], t)).toEqual(new Map())
+      expect(commands).toEqual([])
+    })
+  })
+
+  describe('configuration and timeouts', () => {
+    it.each(['', 'ab', 'has space', 'x'.repeat(256), 'tab/le'])('rejects tableName %j with INVALID_CONFIG naming it', (tableName) => {
+      expect(() => dynamodbStore({ client: DynamoDBDocumentClient.from(newClient()), tableName })).toThrow(
+        expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(`\`tableName\` is ${JSON.stringify(tableName)}`) }),
+      )
+    })
+
+    it('rejects a bad timeoutMs and a missing client', () => {
+      const client = DynamoDBDocumentClient.from(newClient())
+      expect(() => dynamodbStore({ client, tableName: TABLE, timeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
+      expect(() => dynamodbStore({ tableName: TABLE } as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
+    })
+
+    it('rejects within timeoutMs when the endpoint accepts connections but never answers', async () => {
+      const sockets = new Set<Socket>()
+      const blackhole = createServer((socket) => sockets.add(socket))
+      const port = await freePort()
+      await new Promise<void>((resolve) => blackhole.listen(port, '127.0.0.1', resolve))
+      try {
+        const store = newStore({ timeoutMs: 300 }, newClient({ endpoint: `http://127.0.0.1:${port}` }))
+        for (const call of [() => store.get('k', 0), () => store.getMany(['a', 'b'], 0), () => store.consumeTicket('h', 0)]) {
+          const began = performance.now()
+          const error = await call().catch((e: unknown) => e)
+          const took = performance.now() - began
+          expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('no answer within timeoutMs (300 ms)') })
+          expect(took).toBeGreaterThanOrEqual(290)
+          expect(took).toBeLessThan(1000)
+        }
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => blackhole.close(resolve))
+      }
+    })
+  })
+})
