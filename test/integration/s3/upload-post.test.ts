@@ -1,0 +1,99 @@
+// createSafeUpload with POST grants (a browser form and a signed policy), sent as multipart/form-data
+// over real HTTP to RGW: what the policy makes S3 refuse. The s3rver emulator checks no part of a POST
+// policy, so only a real peer proves these.
+import { randomUUID } from 'node:crypto'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createSafeUpload, memoryStore, type OwnershipStore, type SafeUploadConfig } from '../../../src/index.js'
+import { describeWithServer } from '../../helpers/env.js'
+import { freshBucket, postForm, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { asPost, enforcementTable, flip, head, minimalPng } from './support.js'
+
+const peer = rgwPeer()
+const PNG = minimalPng(8)
+const MAX = 1024
+const file = (body: Buffer, contentType = 'image/png') => ({ body, contentType, filename: 'upload.bin' })
+
+describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
+  let client: S3Client
+  let bucket: string
+  let store: OwnershipStore
+  const table = enforcementTable('upload-post')
+
+  beforeAll(async () => {
+    client = s3ClientFor(peer)
+    bucket = await freshBucket(client)
+    store = memoryStore()
+  })
+  afterAll(async () => {
+    table.flush()
+    if (bucket) await removeBucket(client, bucket)
+    client?.destroy()
+  })
+
+  const uploads = (extra: Partial<SafeUploadConfig> = {}) =>
+    createSafeUpload({ client, bucket, store, method: 'POST', allowedContentTypes: ['image/png', 'text/plain'], maxSize: MAX, expiresIn: 60, ...extra })
+
+  it('accepts the form as issued (201), stores the signed type and filename, and commits on complete()', async () => {
+    const up = uploads()
+    const grant = asPost(await up.presign({ owner: 'alice', filename: 'scan.png', contentType: 'image/png' }))
+    expect(grant.fields).toMatchObject({ key: grant.key, 'Content-Type': 'image/png', success_action_status: '201' })
+    table.http('POST form as issued', await postForm(grant.url, grant.fields, file(PNG)), [201, undefined])
+    expect(await head(client, bucket, grant.key)).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png', Metadata: { filename: 'scan.png' } })
+    expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
+  })
+
+  it('refuses a file outside content-length-range (400 EntityTooLarge / EntityTooSmall), storing nothing', async () => {
+    const up = uploads()
+    const open = asPost(await up.presign({ owner: 'alice', contentType: 'image/png' })) // 1..MAX
+    table.http(`POST, ${MAX + 1} bytes on a 1..${MAX} policy`, await postForm(open.url, open.fields, file(Buffer.concat([PNG, Buffer.alloc(MAX + 1 - PNG.length)]))), [400, 'EntityTooLarge'])
+    expect(await head(client, bucket, open.key)).toBeUndefined()
+
+    const exact = asPost(await up.presign({ owner: 'alice', contentType: 'image/png', size: PNG.length })) // PNG.length..PNG.length
+    table.http('POST, one byte less than an exact-size policy', await postForm(exact.url, exact.fields, file(PNG.subarray(0, -1))), [400, 'EntityTooSmall'])
+    table.http('POST, one byte more than an exact-size policy', await postForm(exact.url, exact.fields, file(Buffer.concat([PNG, Buffer.from([0])]))), [400, 'EntityTooLarge'])
+    expect(await head(client, bucket, exact.key)).toBeUndefined()
+    expect((await postForm(exact.url, exact.fields, file(PNG))).status).toBe(201)
+  })
+
+  it('refuses a changed key field (403), storing nothing under either key', async () => {
+    const grant = asPost(await uploads().presign({ owner: 'alice', contentType: 'image/png' }))
+    const other = `uploads/${randomUUID()}.png`
+    table.http('POST, key field changed', await postForm(grant.url, { ...grant.fields, key: other }, file(PNG)), [403, 'AccessDenied'])
+    expect(await head(client, bucket, other)).toBeUndefined()
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+  })
+
+  it('refuses a changed Content-Type field on an exact-type policy (403)', async () => {
+    const grant = asPost(await uploads().presign({ owner: 'alice', contentType: 'image/png' }))
+    table.http('POST, Content-Type field text/html on an image/png policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'text/html' }, file(PNG, 'text/html')), [403, 'AccessDenied'])
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+  })
+
+  it("an 'image/*' policy (starts-with) accepts image/png (201) and refuses text/html (403)", async () => {
+    const up = uploads({ allowedContentTypes: ['image/*'] })
+    const grant = asPost(await up.presign({ owner: 'alice', contentType: 'image/*' }))
+    expect(grant.fields['Content-Type']).toBeUndefined() // the client chooses it, within the prefix
+    table.http('POST, Content-Type text/html on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'text/html' }, file(PNG, 'text/html')), [403, 'AccessDenied'])
+    // The file part's own type (image/png here) does not count: the policy checks the form field.
+    table.http('POST, no Content-Type field on an image/* policy', await postForm(grant.url, grant.fields, file(PNG)), [403, 'AccessDenied'])
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    table.http('POST, Content-Type image/png on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'image/png' }, file(PNG)), [201, undefined])
+    expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', contentType: 'image/*', sniffedType: 'image/png' })
+  })
+
+  it('refuses an expired policy (403): signed 10 minutes ago for 60 s', async () => {
+    const grant = asPost(await uploads({ now: () => Date.now() - 10 * 60_000 }).presign({ owner: 'alice', contentType: 'image/png' }))
+    expect(grant.expiresAt).toBeLessThan(Date.now())
+    table.http('POST, policy expired', await postForm(grant.url, grant.fields, file(PNG)), [403, 'AccessDenied'])
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+  })
+
+  it('refuses a tampered signature (403), storing nothing', async () => {
+    const grant = asPost(await uploads().presign({ owner: 'alice', contentType: 'image/png' }))
+    const fields = { ...grant.fields, 'X-Amz-Signature': flip(grant.fields['X-Amz-Signature']!) }
+    // AWS S3 answers SignatureDoesNotMatch here; RGW 16.2 answers AccessDenied.
+    table.http('POST, tampered X-Amz-Signature', await postForm(grant.url, fields, file(PNG)), [403, 'AccessDenied'])
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+  })
+})
