@@ -59,7 +59,9 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
     query,
     headers,
   }
-  const signed = await target.presigner.presign(request as never, {
+  // Signed with the credentials just checked against the expiry, not with a second fetch inside
+  // the presigner, which could return rotated ones that `expiresIn` does not describe.
+  const signed = await target.presignerFor(credentials).presign(request as never, {
     expiresIn,
     signingDate: spec.signingDate,
     signingRegion: target.signingRegion,

@@ -1,6 +1,6 @@
 // Resolves, once per (client, bucket), everything the SDK's middleware stack would otherwise
 // recompute for every presigned URL: the endpoint (path-style or virtual-host, custom endpoint,
-// FIPS, dual-stack), the signing region and service, and a ready S3RequestPresigner.
+// FIPS, dual-stack), the signing region and service, and ready S3RequestPresigners.
 // Signing then costs one SigV4 presign on a hand-built request, not a middleware run.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
@@ -16,10 +16,13 @@ export interface SigningTarget {
   basePath: string
   signingRegion: string
   signingService: string
-  presigner: S3RequestPresigner
+  /** The presigner bound to these credentials: the very ones whose expiry the caller checked. */
+  presignerFor(credentials: Credentials): S3RequestPresigner
   /** True when the client asks for response checksums by default (the SDK then adds x-amz-checksum-mode). */
   responseChecksumMode: boolean
 }
+
+type Credentials = Awaited<ReturnType<S3Client['config']['credentials']>>
 
 const cache = new WeakMap<S3Client, Map<string, Promise<SigningTarget>>>()
 
@@ -64,6 +67,7 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
   const signingRegion = scheme?.signingRegion ?? (await config.region())
   const signingService = scheme?.signingName ?? 's3'
   const url = endpoint.url
+  const presigners = new WeakMap<Credentials, S3RequestPresigner>()
   const responseValidation = await (config as { responseChecksumValidation?: () => Promise<string> }).responseChecksumValidation?.()
   return {
     protocol: url.protocol,
@@ -72,7 +76,16 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
     basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname,
     signingRegion,
     signingService,
-    presigner: new S3RequestPresigner({ ...config, signingName: signingService, region: async () => signingRegion }),
+    presignerFor: (credentials) => {
+      // Cached per credentials object (the SDK's provider returns the same one until it rotates),
+      // so signing keys are still derived once per day, not once per URL.
+      let presigner = presigners.get(credentials)
+      if (!presigner) {
+        presigner = new S3RequestPresigner({ ...config, credentials, signingName: signingService, region: async () => signingRegion })
+        presigners.set(credentials, presigner)
+      }
+      return presigner
+    },
     responseChecksumMode: responseValidation === 'WHEN_SUPPORTED',
   }
 }
