@@ -111,7 +111,8 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
       const client = newClient()
       const commands: string[] = []
       client.middlewareStack.add((next, context) => (args) => (commands.push(context.commandName ?? '?'), next(args)), { step: 'initialize' })
-      const store = newStore({}, client)
+      // Generous timeoutMs: 250 parallel creates queue on dynalite, which shares this event loop.
+      const store = newStore({ timeoutMs: 20_000 }, client)
       const t = Date.now() + HOUR
       const records = Array.from({ length: 250 }, (_, i) => record(`batch/${t}/${i}`, t, { owner: `o${i}` }))
       await Promise.all(records.map((r) => store.create(r, t)))
