@@ -3,17 +3,20 @@
  * Every write is one Lua script, so each method is atomic and costs one round trip.
  *
  * Layout, under `keyPrefix`:
- * - `r:<key>`  hash: `rec` (JSON of the fields that never change), `state`, and when set
- *              `purgeAt`, `settledAt`, `reason`, `sniffedType`. PEXPIREAT at `purgeAt`; none when committed.
+ * - `r:<key>`  string: `<state JSON>\n<record JSON>`. The state JSON holds what `transition` may
+ *              change (`state`, `purgeAt`, `settledAt`, `reason`, `sniffedType`), every value a
+ *              string; the record JSON holds everything else and is never touched by Lua.
+ *              PEXPIREAT at `purgeAt`; no TTL without one (committed).
  * - `t:<hash>` hash: `tkt` (JSON of the ticket without `usedAt`), `expiresAt`, `usedAt`. PEXPIREAT at `expiresAt`.
  * - `exp`      sorted set of `r:<key>` / `t:<hash>` scored by their deadline, so `sweep` can count.
- * Mutable fields live outside the JSON so the scripts never re-encode it: Redis' cjson prints
- * numbers with 14 significant digits, which would corrupt large values.
+ * Redis' Lua cjson prints numbers with 14 significant digits, so Lua only ever decodes and
+ * re-encodes the string-only state JSON; numbers round-trip exactly. One string per record keeps
+ * `get` a GET and `getMany` a single MGET.
  */
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { isSafePresignError, SafePresignError } from '../errors.js'
-import type { ConsumeResult, OwnershipStore, TicketRecord, UploadRecord, UploadState } from './types.js'
+import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
 export interface RedisStoreOptions {
   /**
@@ -36,15 +39,23 @@ export interface RedisStoreOptions {
 
 /** How many expired entries one `sweep` round trip removes. */
 const SWEEP_BATCH = 500
-const RECORD_FIELDS = ['rec', 'state', 'purgeAt', 'settledAt', 'reason', 'sniffedType'] as const
-type Fields = (string | null)[]
+const MUTABLE = ['purgeAt', 'settledAt', 'reason', 'sniffedType'] as const satisfies readonly (keyof RecordPatch)[]
 
-// A hash or ticket is "live" when it has no deadline or its deadline is after the caller's `now`.
-const CREATE = lua(`
-local purge = redis.call('HGET', KEYS[1], 'purgeAt')
-if redis.call('EXISTS', KEYS[1]) == 1 and (not purge or tonumber(purge) > tonumber(ARGV[1])) then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+// The state JSON of a record value, decoded in Lua. A record is live while it has no purgeAt or
+// its purgeAt is after the caller's `now`.
+const STATE = `
+local function state(value)
+  return cjson.decode(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1))
+end`
+
+// ARGV: now, member, purgeAt ('' for none), purgeAt for PEXPIREAT, value.
+const CREATE = lua(`${STATE}
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local s = state(cur)
+  if not s.purgeAt or tonumber(s.purgeAt) > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[5])
 if ARGV[3] ~= '' then
   redis.call('PEXPIREAT', KEYS[1], ARGV[4])
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -53,20 +64,19 @@ else
 end
 return 1`)
 
-const GET_MANY = lua(`
-local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, ${RECORD_FIELDS.map((f) => `'${f}'`).join(', ')}) end
-return out`)
-
-// ARGV: now, member, from, to, purge op (keep|set|del), purgeAt, purgeAt for PEXPIREAT, n, n field/value pairs, fields to delete.
-const TRANSITION = lua(`
-local cur = redis.call('HMGET', KEYS[1], 'state', 'purgeAt')
-if not cur[1] or cur[1] ~= ARGV[3] then return false end
-if cur[2] and tonumber(cur[2]) <= tonumber(ARGV[1]) then return false end
-local last = 8 + 2 * tonumber(ARGV[8])
-redis.call('HSET', KEYS[1], 'state', ARGV[4], unpack(ARGV, 9, last))
-if #ARGV > last then redis.call('HDEL', KEYS[1], unpack(ARGV, last + 1)) end
-local out = redis.call('HMGET', KEYS[1], ${RECORD_FIELDS.map((f) => `'${f}'`).join(', ')})
+// ARGV: now, member, from, to, purge op (keep|set|del), purgeAt, purgeAt for PEXPIREAT,
+// JSON of the fields to set, then the names of the fields to remove.
+const TRANSITION = lua(`${STATE}
+local cur = redis.call('GET', KEYS[1])
+if not cur then return false end
+local s = state(cur)
+if s.state ~= ARGV[3] then return false end
+if s.purgeAt and tonumber(s.purgeAt) <= tonumber(ARGV[1]) then return false end
+s.state = ARGV[4]
+for field, value in pairs(cjson.decode(ARGV[8])) do s[field] = value end
+for i = 9, #ARGV do s[ARGV[i]] = nil end
+local value = cjson.encode(s) .. string.sub(cur, (string.find(cur, '\\n', 1, true)))
+redis.call('SET', KEYS[1], value, 'KEEPTTL')
 if ARGV[5] == 'set' then
   redis.call('PEXPIREAT', KEYS[1], ARGV[7])
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2])
@@ -74,7 +84,7 @@ elseif ARGV[5] == 'del' then
   redis.call('PERSIST', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[2])
 end
-return out`)
+return value`)
 
 const DELETE = lua(`
 redis.call('DEL', KEYS[1])
@@ -98,17 +108,23 @@ redis.call('HSET', KEYS[1], 'usedAt', ARGV[1])
 return {'ok', t[1], ARGV[1]}`)
 
 // Counts index entries whose deadline passed, including those Redis' own TTL already evicted.
-// An entry whose hash says otherwise (no deadline, or a later one) is re-indexed, not removed.
-const SWEEP = lua(`
+// An entry whose key says otherwise (no deadline, or a later one) is re-indexed, not removed.
+const SWEEP = lua(`${STATE}
 local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local removed = 0
 for _, m in ipairs(members) do
   local key = ARGV[3] .. m
-  local deadline = redis.call('HGET', key, string.sub(m, 1, 2) == 'r:' and 'purgeAt' or 'expiresAt')
-  if deadline and tonumber(deadline) > tonumber(ARGV[1]) then
-    redis.call('ZADD', KEYS[1], deadline, m)
-  elseif not deadline and redis.call('EXISTS', key) == 1 then
+  local deadline
+  if string.sub(m, 1, 2) == 'r:' then
+    local cur = redis.call('GET', key)
+    deadline = cur and (state(cur).purgeAt or 'none')
+  else
+    deadline = redis.call('HGET', key, 'expiresAt')
+  end
+  if deadline == 'none' then
     redis.call('ZREM', KEYS[1], m)
+  elseif deadline and tonumber(deadline) > tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], deadline, m)
   else
     redis.call('DEL', key)
     redis.call('ZREM', KEYS[1], m)
@@ -122,6 +138,8 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
   const { client, keyPrefix = 'safe-presign:', timeoutMs = 2000 } = options ?? ({} as RedisStoreOptions)
   if (typeof client?.evalsha !== 'function') config('client', 'not an ioredis client', 'pass `new Redis(...)` from ioredis')
   if (typeof keyPrefix !== 'string') config('keyPrefix', String(keyPrefix), 'it must be a string')
+  // `sweep` builds key names inside Redis, where ioredis' own prefix would not be applied.
+  if (client.options?.keyPrefix) config('client.options.keyPrefix', JSON.stringify(client.options.keyPrefix), "ioredis' own prefix is not supported; pass it as `keyPrefix` to redisStore instead")
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) config('timeoutMs', String(timeoutMs), 'it must be a positive number of milliseconds')
   const index = `${keyPrefix}exp`
 
@@ -162,27 +180,27 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
     async create(record, now) {
       const key = recordKey(record.key)
       const { state, purgeAt, settledAt, reason, sniffedType, ...fixed } = record
-      const fields = ['rec', JSON.stringify(fixed), 'state', state, ...optional({ purgeAt, settledAt, reason, sniffedType })]
+      const value = `${JSON.stringify(stateFields({ state, purgeAt, settledAt, reason, sniffedType }))}\n${JSON.stringify(fixed)}`
       const deadline = purgeAt === undefined ? ['', ''] : [ms('purgeAt', purgeAt), expireAt(purgeAt)]
-      const args = [ms('now', now), `r:${record.key}`, ...deadline, ...fields]
+      const args = [ms('now', now), `r:${record.key}`, ...deadline, value]
       return (await call('create', () => script(CREATE, [key, index], args))) === 1
     },
 
     async get(key, now) {
       const redisKey = recordKey(key)
-      const fields = await call('get', () => client.hmget(redisKey, ...RECORD_FIELDS))
-      return decodeRecord(fields, ms('now', now))
+      const t = ms('now', now)
+      return decodeRecord(await call('get', () => client.get(redisKey)), Number(t))
     },
 
     async getMany(keys, now) {
       const unique = [...new Set(keys)]
       const redisKeys = unique.map(recordKey)
-      const t = ms('now', now)
+      const t = Number(ms('now', now))
       const found = new Map<string, UploadRecord>()
       if (unique.length === 0) return found
-      const rows = (await call('getMany', () => script(GET_MANY, redisKeys, []))) as Fields[]
+      const values = await call('getMany', () => client.mget(redisKeys))
       unique.forEach((key, i) => {
-        const record = decodeRecord(rows[i] ?? [], t)
+        const record = decodeRecord(values[i] ?? null, t)
         if (record) found.set(key, record)
       })
       return found
@@ -190,19 +208,18 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
 
     async transition(key: string, from: UploadState, to: UploadState, patch, now) {
       const redisKey = recordKey(key)
-      const set: string[] = []
+      const set: Partial<Record<keyof RecordPatch, unknown>> = {}
       const unset: string[] = []
-      for (const field of ['purgeAt', 'settledAt', 'reason', 'sniffedType'] as const) {
+      for (const field of MUTABLE) {
         if (!(field in patch)) continue
-        const value = patch[field]
-        if (value === undefined) unset.push(field)
-        else set.push(field, typeof value === 'number' ? ms(field, value) : value)
+        if (patch[field] === undefined) unset.push(field)
+        else set[field] = patch[field]
       }
       const purge = !('purgeAt' in patch) ? ['keep', '', ''] : patch.purgeAt === undefined ? ['del', '', ''] : ['set', ms('purgeAt', patch.purgeAt), expireAt(patch.purgeAt)]
-      const args = [ms('now', now), `r:${key}`, from, to, ...purge, String(set.length / 2), ...set, ...unset]
-      const fields = (await call('transition', () => script(TRANSITION, [redisKey, index], args))) as Fields | null
+      const args = [ms('now', now), `r:${key}`, text('from', from), text('to', to), ...purge, JSON.stringify(stateFields(set)), ...unset]
+      const value = (await call('transition', () => script(TRANSITION, [redisKey, index], args))) as string | null
       // Decoded without the `now` filter: the transition happened even if its new purgeAt has passed.
-      return fields ? decodeRecord(fields, -Infinity) : undefined
+      return decodeRecord(value, -Infinity)
     },
 
     async delete(key) {
@@ -248,24 +265,37 @@ function lua(source: string): Script {
   return { source: source.trim(), sha: createHash('sha1').update(source.trim()).digest('hex') }
 }
 
-function decodeRecord(fields: Fields, now: number): UploadRecord | undefined {
-  const [rec, state, purgeAt, settledAt, reason, sniffedType] = fields
-  if (rec == null || state == null) return undefined
-  if (purgeAt != null && Number(purgeAt) <= now) return undefined
-  const record = JSON.parse(rec) as UploadRecord
-  record.state = state as UploadState
-  if (purgeAt != null) record.purgeAt = Number(purgeAt)
-  if (settledAt != null) record.settledAt = Number(settledAt)
-  if (reason != null) record.reason = reason
-  if (sniffedType != null) record.sniffedType = sniffedType
+/** `<state JSON>\n<record JSON>` back into a record; undefined when absent or at/past purgeAt. */
+function decodeRecord(value: string | null, now: number): UploadRecord | undefined {
+  if (value == null) return undefined
+  const split = value.indexOf('\n')
+  const state = JSON.parse(value.slice(0, split)) as Record<string, string | undefined>
+  if (state.purgeAt !== undefined && Number(state.purgeAt) <= now) return undefined
+  const record = JSON.parse(value.slice(split + 1)) as UploadRecord
+  record.state = state.state as UploadState
+  if (state.purgeAt !== undefined) record.purgeAt = Number(state.purgeAt)
+  if (state.settledAt !== undefined) record.settledAt = Number(state.settledAt)
+  if (state.reason !== undefined) record.reason = state.reason
+  if (state.sniffedType !== undefined) record.sniffedType = state.sniffedType
   return record
 }
 
-/** Hash field/value pairs for the optional fields that are set. */
-function optional(values: Record<string, string | number | undefined>): string[] {
-  return Object.entries(values).flatMap(([field, value]) =>
-    value === undefined ? [] : [field, typeof value === 'number' ? ms(field, value) : value],
-  )
+/**
+ * The state JSON's fields, every value a string: numbers exactly as JavaScript prints them, so that
+ * Lua's cjson never formats a number. Undefined fields are left out.
+ */
+function stateFields(values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue
+    out[field] = typeof value === 'number' ? ms(field, value) : text(field, value as string)
+  }
+  return out
+}
+
+/** Hash field/value pairs for the optional ticket fields that are set. */
+function optional(values: Record<string, number | undefined>): string[] {
+  return Object.entries(values).flatMap(([field, value]) => (value === undefined ? [] : [field, ms(field, value)]))
 }
 
 /** A time in ms, exactly as JavaScript prints it (it parses back to the same number). */
@@ -279,10 +309,19 @@ function ms(field: string, value: number): string {
 /** PEXPIREAT takes whole ms; rounding up keeps the key until its deadline has fully passed. */
 const expireAt = (deadline: number) => String(Math.ceil(deadline))
 
+/** Keys and the strings Lua decodes must be well-formed Unicode. */
 function checkKey(field: string, value: string): string {
   // Redis keys are bytes: a lone surrogate would encode as U+FFFD and collide with other keys.
   if (typeof value !== 'string' || /\p{Cs}/u.test(value)) {
     throw new SafePresignError('INVALID_KEY', `redisStore: \`${field}\` is not a well-formed Unicode string`, { details: { field } })
+  }
+  return value
+}
+
+/** A string field of the state JSON: Lua's cjson refuses the escape of a lone surrogate. */
+function text(field: string, value: string): string {
+  if (typeof value !== 'string' || /\p{Cs}/u.test(value)) {
+    throw new SafePresignError('INVALID_REQUEST', `redisStore: \`${field}\` must be a well-formed Unicode string`, { details: { field } })
   }
   return value
 }
