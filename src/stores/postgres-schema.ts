@@ -80,6 +80,9 @@ export const RECORD_COLUMNS =
   'key, owner, state, filename, content_type, min_size, max_size, checksum_algorithm, checksum_value, ' +
   'staging_key, created_at, expires_at, purge_at, settled_at, reason, sniffed_type'
 
+/** Insert order of the ticket columns. */
+export const TICKET_COLUMNS = 'hash, key, requester, created_at, expires_at, used_at'
+
 export function recordValues(r: UploadRecord): unknown[] {
   return [
     r.key, r.owner, r.state, r.filename ?? null, r.contentType, r.minSize, r.maxSize,

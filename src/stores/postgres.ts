@@ -15,6 +15,7 @@ import {
   PATCH_COLUMNS,
   postgresSchema,
   RECORD_COLUMNS,
+  TICKET_COLUMNS,
   recordValues,
   tableName,
   toRecord,
@@ -65,6 +66,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const timeoutMs = checkTimeoutMs(STORE, options.timeoutMs ?? 2000)
   const ddl = postgresSchema(R, T)
   const live = (purgeAt: string, now: string) => `(${purgeAt} IS NULL OR ${purgeAt} > ${now})`
+  const excluded = (columns: string) => columns.split(', ').map((c) => `EXCLUDED.${c}`).join(', ')
 
   /** Borrow a client for `work`, within the deadline. On any failure the client is destroyed, not reused. */
   function run<T>(operation: string, work: (query: (q: QueryConfig) => Promise<QueryResultRow[]>) => Promise<T>): Promise<T> {
@@ -117,7 +119,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         const rows = await query({
           text: `INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS})
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                 ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(EXCLUDED.${RECORD_COLUMNS.split(', ').join(', EXCLUDED.')})
+                 ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(${excluded(RECORD_COLUMNS)})
                  WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= $17
                  RETURNING 1`,
           values,
@@ -165,12 +167,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         await query({ text: `DELETE FROM ${R.sql} WHERE key = $1`, values: [key] })
       }),
 
-    putTicket: (ticket: TicketRecord, _now: number) =>
+    putTicket: (ticket: TicketRecord, now: number) =>
       run('putTicket', async (query) => {
+        // An expired ticket counts as absent, as an expired record does for create.
         const rows = await query({
-          text: `INSERT INTO ${T.sql} (hash, key, requester, created_at, expires_at, used_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING RETURNING 1`,
-          values: [ticket.hash, ticket.key, ticket.requester, ticket.createdAt, ticket.expiresAt, ticket.usedAt ?? null],
+          text: `INSERT INTO ${T.sql} AS existing (${TICKET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (hash) DO UPDATE SET (${TICKET_COLUMNS}) = ROW(${excluded(TICKET_COLUMNS)})
+                 WHERE existing.expires_at <= $7
+                 RETURNING 1`,
+          values: [ticket.hash, ticket.key, ticket.requester, ticket.createdAt, ticket.expiresAt, ticket.usedAt ?? null, now],
         })
         return rows.length === 1
       }),
