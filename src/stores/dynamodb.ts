@@ -170,9 +170,15 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
         await send(new DeleteCommand({ TableName, Key: { pk: RECORD_PREFIX + key } }))
       }),
 
-    putTicket: (ticket: TicketRecord, _now: number) =>
+    putTicket: (ticket: TicketRecord, now: number) =>
       run('putTicket', (send) =>
-        conditional(send(new PutCommand({ TableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' }))),
+        // An expired ticket counts as absent, as an expired record does for create.
+        conditional(send(new PutCommand({
+          TableName,
+          Item: ticketItem(ticket),
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': now },
+        }))),
       ),
 
     consumeTicket: (hash: string, now: number) =>
