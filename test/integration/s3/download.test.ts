@@ -3,7 +3,16 @@
 import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { contentDisposition, createSafeDownload, createSafeUpload, memoryStore, type OwnershipStore, type SafeDownload, type SafeUpload } from '../../../src/index.js'
+import {
+  contentDisposition,
+  createSafeDownload,
+  createSafeUpload,
+  memoryStore,
+  type OwnershipStore,
+  type SafeDownload,
+  type SafePresignEvent,
+  type SafeUpload,
+} from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
 import { asPut, enforcementTable, libraryCode, minimalPng, putWith, tamperUrl } from './support.js'
@@ -47,6 +56,7 @@ describeWithServer('createSafeDownload on RGW', peer.missing, () => {
     const link = await downloads.presign({ key, requester: 'alice' })
     const res = await httpRequest(link.url)
     table.http("GET, the owner's link", res, [200, undefined])
+    expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('60')
     expect(res.body.equals(bytes)).toBe(true)
     expect(res.headers['content-type']).toBe('image/png')
     const disposition = res.headers['content-disposition']
@@ -64,6 +74,28 @@ describeWithServer('createSafeDownload on RGW', peer.missing, () => {
     const pending = await uploaded('alice', { complete: false })
     table.library('download presign, upload not completed', await libraryCode(downloads.presign({ key: pending.key, requester: 'alice' })), 'NOT_COMMITTED')
     table.library('ticket, requester is not the owner', await libraryCode(downloads.ticket({ key, requester: 'mallory' })), 'FORBIDDEN')
+  })
+
+  it('every decision is an audit event tied to the end-user, and no event carries a URL or a signature', async () => {
+    const events: SafePresignEvent[] = []
+    const audited = createSafeDownload({ client, bucket, store, onEvent: (e) => void events.push(e) })
+    const { key } = await uploaded('alice')
+    await audited.presign({ key, requester: 'alice' })
+    await libraryCode(audited.presign({ key, requester: 'mallory' }))
+    table.library('download presign over the cap (expiresIn 61)', await libraryCode(audited.presign({ key, requester: 'alice', expiresIn: 61 })), 'EXPIRY_TOO_LONG')
+    const { ticket } = await audited.ticket({ key, requester: 'alice' })
+    await audited.redeem(ticket)
+    await libraryCode(audited.redeem(ticket))
+    expect(events.map((e) => [e.type, e.subject, e.reason])).toEqual([
+      ['download.granted', 'alice', 'ok'],
+      ['download.denied', 'mallory', 'FORBIDDEN'],
+      ['download.denied', 'alice', 'EXPIRY_TOO_LONG'],
+      ['ticket.issued', 'alice', 'ok'],
+      ['ticket.redeemed', 'alice', 'ok'],
+      ['download.denied', 'alice', 'TICKET_USED'],
+    ])
+    const text = JSON.stringify(events)
+    for (const secret of ['X-Amz-Signature', 'X-Amz-Credential', peer.credentials!.accessKeyId, ticket, 'http']) expect(text).not.toContain(secret)
   })
 
   it('S3 refuses a tampered link, a changed response-content-type and an expired link (403)', async () => {
@@ -115,6 +147,7 @@ describeWithServer('createSafeDownload on RGW', peer.missing, () => {
     const redeemed = await downloads.redeem(ticket)
     expect(redeemed.key).toBe(key)
     expect(redeemed.expiresAt - Date.now()).toBeLessThanOrEqual(30_000)
+    expect(new URL(redeemed.url).searchParams.get('X-Amz-Expires')).toBe('30')
     const res = await httpRequest(redeemed.url)
     table.http('GET, link from a redeemed ticket', res, [200, undefined])
     expect(res.body.equals(bytes)).toBe(true)

@@ -39,6 +39,9 @@ describeWithServer('createSafeUpload PUT on RGW', peer.missing, () => {
     const grant = asPut(await up.presign({ owner: 'alice', filename: 'holiday photo.png', contentType: 'image/png', size: PNG.length }))
     expect(grant.key).toMatch(/^uploads\/[0-9a-f-]{36}\.png$/)
     expect(Object.keys(grant.headers).sort()).toEqual(['content-length', 'content-type', 'if-none-match', 'x-amz-meta-filename'])
+    const signedHeaders = new URL(grant.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')
+    expect(signedHeaders).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host', 'if-none-match', 'x-amz-meta-filename']))
+    expect(new URL(grant.url).searchParams.get('X-Amz-Expires')).toBe('60')
 
     table.http('PUT with the grant as issued', await putWith(grant, PNG), [200, undefined])
     const stored = await head(client, bucket, grant.key)
@@ -145,6 +148,30 @@ describeWithServer('createSafeUpload PUT on RGW', peer.missing, () => {
     table.http('anonymous PUT (no signature)', await httpRequest(`${base}/${anonPutKey}`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: PNG }), [403, 'AccessDenied'])
     expect(await head(client, bucket, anonPutKey)).toBeUndefined()
     table.http('anonymous GET of a committed object', await httpRequest(`${base}/${grant.key}`), [403, 'AccessDenied'])
+  })
+
+  it('a path in the filename never reaches the key: UUID key, sanitized name as metadata only', async () => {
+    const up = uploads()
+    const grant = asPut(await up.presign({ owner: 'alice', filename: '../../etc/passwd.png', contentType: 'image/png', size: PNG.length }))
+    expect(grant.key).toMatch(/^uploads\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.png$/)
+    expect(grant.url).not.toContain('passwd')
+    expect(grant.headers['x-amz-meta-filename']).toBe('passwd.png')
+    expect((await putWith(grant, PNG)).status).toBe(200)
+    expect(await head(client, bucket, grant.key)).toMatchObject({ Metadata: { filename: 'passwd.png' } })
+    table.note('PUT, filename "../../etc/passwd.png"', `200; key ${grant.key.replace(/[0-9a-f-]{36}/, '<uuid>')}, x-amz-meta-filename: passwd.png`)
+  })
+
+  it('keeps expiry short: 300 s by default, and fails closed above the caps', async () => {
+    const byDefault = createSafeUpload({ client, bucket, store, allowedContentTypes: ['image/png'], maxSize: 1024 })
+    const grant = asPut(await byDefault.presign({ owner: 'alice', contentType: 'image/png', size: 10 }))
+    expect(new URL(grant.url).searchParams.get('X-Amz-Expires')).toBe('300')
+    let configError: unknown
+    try {
+      uploads({ expiresIn: 604_801 })
+    } catch (error) {
+      configError = error
+    }
+    table.library('createSafeUpload, expiresIn 604801 (above 7 days)', (configError as { code?: string })?.code ?? 'no error', 'INVALID_CONFIG')
   })
 
   it('refuses to sign what it must not (no URL is issued at all)', async () => {
