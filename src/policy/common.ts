@@ -4,7 +4,16 @@ import { invalid } from '../_internal/validate.js'
 
 export function checkClient(client: unknown): S3Client {
   const c = client as S3Client | undefined
-  if (!c || typeof c !== 'object' || typeof c.send !== 'function' || typeof c.config !== 'object' || typeof c.config.credentials !== 'function') {
+  // Any SDK v3 client has send() and a credential provider; only an S3Client says serviceId 'S3'.
+  // Without this, a DynamoDBClient passed and its grants pointed at the DynamoDB endpoint.
+  if (
+    !c ||
+    typeof c !== 'object' ||
+    typeof c.send !== 'function' ||
+    typeof c.config !== 'object' ||
+    typeof c.config.credentials !== 'function' ||
+    (c.config as { serviceId?: unknown }).serviceId !== 'S3'
+  ) {
     invalid('INVALID_CONFIG', 'client', client === undefined ? undefined : 'an object that is not an S3Client', 'pass the S3Client you built (from @aws-sdk/client-s3)')
   }
   return c
