@@ -31,7 +31,9 @@ export const redisServerMissing: string | undefined = binary
   ? undefined
   : 'redis-server not found (looked in $REDIS_SERVER, /usr/bin, /usr/local/bin, /opt/homebrew/bin); install it, e.g. apt-get install redis-server'
 
-// A crashed or filtered-out run must not leave servers behind.
+// A crashed or filtered-out run must not leave servers behind: kill them when this process exits,
+// and, where setpriv exists (Linux), have the kernel kill them if it dies from a signal instead.
+const setpriv = findBinary('/usr/bin/setpriv', '/bin/setpriv')
 const running = new Set<ChildProcess>()
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL') // also ends a paused (SIGSTOPped) server
@@ -84,7 +86,9 @@ export async function startRedisServer(): Promise<RedisServer> {
 
 async function launch(bin: string, port: number, dir: string): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no']
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // setpriv execs redis-server in place, so child.pid is the server's pid.
+  const argv = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', bin, ...args] : [bin, ...args]
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
   running.add(child)
   let output = ''
   const keep = (chunk: Buffer) => {
