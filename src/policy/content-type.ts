@@ -42,7 +42,8 @@ export function parseAllowlist(value: unknown): ContentTypeAllowlist {
 export function matchContentType(list: ContentTypeAllowlist, contentType: string, allowWildcard = false): string | undefined {
   const type = contentType.trim().toLowerCase()
   if (allowWildcard && WILDCARD.test(type)) return list.prefixes.includes(type.slice(0, -1)) ? type : undefined
-  if (!MEDIA_TYPE.test(type)) return undefined
+  // `*` is a token character, so MEDIA_TYPE alone would take 'image/*' for a concrete type.
+  if (!MEDIA_TYPE.test(type) || WILDCARD.test(type)) return undefined
   if (list.exact.has(type)) return type
   return list.prefixes.some((p) => type.startsWith(p)) ? type : undefined
 }
