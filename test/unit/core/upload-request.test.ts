@@ -1,0 +1,351 @@
+// Per-request checks of createSafeUpload().presign(): every error code a client can provoke, the
+// key's shape (never the filename), the record written before the grant is returned, and what
+// happens when the store fails.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import corpus from '../../fixtures/filenames.json' with { type: 'json' }
+import type { SafePresignError } from '../../../src/errors.js'
+import type { SafePresignEvent } from '../../../src/events.js'
+import { sanitizeFilename } from '../../../src/key/filename.js'
+import { memoryStore } from '../../../src/stores/memory.js'
+import type { OwnershipStore } from '../../../src/stores/types.js'
+import { createSafeUpload, type SafeUploadConfig, type UploadRequest } from '../../../src/upload.js'
+import { failure, ID, params, s3Client, SECRETS, sequentialIds, T } from './fixtures.js'
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+const MD5 = Buffer.alloc(16, 1).toString('base64')
+const SHA256 = Buffer.alloc(32, 2).toString('base64')
+
+const client = s3Client()
+/** Every error this file provokes, for the toJSON check at the end. */
+const seen: SafePresignError[] = []
+
+function uploader(config: Partial<SafeUploadConfig> = {}) {
+  return createSafeUpload({
+    client,
+    bucket: 'photos-bucket',
+    store: memoryStore(),
+    allowedContentTypes: ['image/png', 'image/jpeg', 'application/pdf'],
+    maxSize: 1_000_000,
+    now: () => T,
+    generateId: sequentialIds(),
+    ...config,
+  })
+}
+
+async function refused(config: Partial<SafeUploadConfig>, request: unknown): Promise<SafePresignError> {
+  const error = await failure(uploader(config).presign(request as UploadRequest))
+  seen.push(error)
+  return error
+}
+
+const ok = { owner: 'alice', contentType: 'image/png', size: 1000 }
+
+describe('CONTENT_TYPE_NOT_ALLOWED', () => {
+  it.each([
+    { method: 'PUT', allowed: ['image/png'], contentType: 'image/jpeg' },
+    { method: 'PUT', allowed: ['image/png'], contentType: 'text/html' },
+    { method: 'PUT', allowed: ['image/png'], contentType: 'image/png; charset=utf-8' },
+    { method: 'PUT', allowed: ['image/png'], contentType: 'image/png, text/html' },
+    { method: 'PUT', allowed: ['image/png'], contentType: '' },
+    { method: 'PUT', allowed: ['image/png'], contentType: '*/*' },
+    { method: 'PUT', allowed: ['image/*'], contentType: 'image/*' },
+    { method: 'PUT', allowed: ['image/*'], contentType: 'imagex/png' },
+    { method: 'PUT', allowed: ['image/*'], contentType: 'image/' },
+    { method: 'POST', allowed: ['image/*'], contentType: 'video/*' },
+    { method: 'POST', allowed: ['image/*'], contentType: '*/*' },
+    { method: 'POST', allowed: ['image/png'], contentType: 'image/*' },
+  ] as const)('$method, allowed $allowed, declared $contentType', async ({ method, allowed, contentType }) => {
+    const error = await refused({ method, allowedContentTypes: allowed }, { ...ok, contentType })
+    expect(error.code).toBe('CONTENT_TYPE_NOT_ALLOWED')
+    expect(error.message).toContain('`contentType`')
+    expect(error.message).toContain(JSON.stringify(contentType))
+    expect(error.message).toContain(`the allowed types are ${allowed.join(', ')}`)
+    expect(error.details?.allowed).toEqual(allowed)
+  })
+
+  it.each([
+    { allowed: ['image/png'], contentType: 'IMAGE/PNG', signed: 'image/png' },
+    { allowed: ['image/png'], contentType: ' image/png ', signed: 'image/png' },
+    { allowed: ['image/*'], contentType: 'image/webp', signed: 'image/webp' },
+  ])('accepts $contentType on $allowed and signs the normalized $signed', async ({ allowed, contentType, signed }) => {
+    const grant = await uploader({ allowedContentTypes: allowed }).presign({ ...ok, contentType })
+    expect(grant.method === 'PUT' && grant.headers['content-type']).toBe(signed)
+  })
+})
+
+describe('sizes', () => {
+  it('FILE_TOO_LARGE names `size`, the value and maxSize', async () => {
+    const error = await refused({ maxSize: 1000 }, { ...ok, size: 1001 })
+    expect(error.code).toBe('FILE_TOO_LARGE')
+    expect(error.message).toBe('`size` is 1001; the maximum is 1000 bytes')
+    expect(error.details).toMatchObject({ option: 'size', value: 1001, limit: 1000 })
+  })
+
+  it('accepts exactly maxSize', async () => {
+    const grant = await uploader({ maxSize: 1000 }).presign({ ...ok, size: 1000 })
+    expect(grant.method === 'PUT' && grant.headers['content-length']).toBe('1000')
+  })
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', null])('INVALID_REQUEST for size %s', async (size) => {
+    for (const method of ['PUT', 'POST'] as const) {
+      const error = await refused({ method }, { ...ok, size })
+      expect(error.code).toBe('INVALID_REQUEST')
+      expect(error.message).toContain('`size`')
+      expect(error.message).toContain('at least 1')
+    }
+  })
+
+  it('INVALID_REQUEST for a PUT without a size; a POST without one gets 1..maxSize', async () => {
+    const error = await refused({}, { owner: 'alice', contentType: 'image/png' })
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toContain('`size` is undefined; a PUT grant signs the exact size')
+    const store = memoryStore()
+    const grant = await uploader({ method: 'POST', store }).presign({ owner: 'alice', contentType: 'image/png' })
+    expect(await store.get(grant.key, T)).toMatchObject({ minSize: 1, maxSize: 1_000_000 })
+  })
+})
+
+describe('expiry', () => {
+  it('EXPIRY_TOO_LONG above the builder cap, naming the value and the cap', async () => {
+    const error = await refused({ expiresIn: 120 }, { ...ok, expiresIn: 121 })
+    expect(error.code).toBe('EXPIRY_TOO_LONG')
+    expect(error.message).toBe('`expiresIn` is 121; the maximum is 120 s')
+    expect(error.details?.limit).toBe(120)
+  })
+
+  it.each([0, -1, 2.5, '60'])('INVALID_REQUEST for expiresIn %j', async (expiresIn) => {
+    const error = await refused({}, { ...ok, expiresIn })
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toContain('`expiresIn`')
+  })
+
+  it.each([
+    { requested: undefined, signed: 300 },
+    { requested: 1, signed: 1 },
+    { requested: 300, signed: 300 },
+  ])('expiresIn $requested → X-Amz-Expires $signed and expiresAt now + $signed s', async ({ requested, signed }) => {
+    const grant = await uploader().presign({ ...ok, expiresIn: requested })
+    expect(params(grant.url).get('X-Amz-Expires')).toBe(String(signed))
+    expect(grant.expiresAt).toBe(T + signed * 1000)
+  })
+})
+
+describe('CHECKSUM_REQUIRED', () => {
+  const cases = [
+    { algorithm: 'md5', checksum: undefined, why: 'requires the base64 md5 digest' },
+    { algorithm: 'md5', checksum: Buffer.alloc(15).toString('base64'), why: 'md5 digest (16 bytes)' },
+    { algorithm: 'md5', checksum: SHA256, why: 'md5 digest (16 bytes)' },
+    { algorithm: 'md5', checksum: 'd41d8cd98f00b204e9800998ecf8427e', why: 'md5 digest (16 bytes)' }, // hex, not base64
+    { algorithm: 'md5', checksum: 'AAAAAAAAAAAAAAAAAAAAAA', why: 'md5 digest (16 bytes)' }, // unpadded
+    { algorithm: 'md5', checksum: 'not base64 at all!!!!!==', why: 'md5 digest (16 bytes)' },
+    { algorithm: 'md5', checksum: '', why: 'md5 digest (16 bytes)' },
+    { algorithm: 'sha256', checksum: undefined, why: 'requires the base64 sha256 digest' },
+    { algorithm: 'sha256', checksum: MD5, why: 'sha256 digest (32 bytes)' },
+    { algorithm: 'sha256', checksum: SHA256.replace(/=$/, ''), why: 'sha256 digest (32 bytes)' },
+    { algorithm: 'sha256', checksum: SHA256.replace(/\+|A/, '-'), why: 'sha256 digest (32 bytes)' }, // base64url alphabet
+    { algorithm: 'sha256', checksum: 42, why: 'sha256 digest (32 bytes)' },
+  ] as const
+
+  it.each(cases)('$algorithm builder, checksum $checksum', async ({ algorithm, checksum, why }) => {
+    const error = await refused({ checksum: algorithm }, { ...ok, checksum })
+    expect(error.code).toBe('CHECKSUM_REQUIRED')
+    expect(error.message).toContain('`checksum`')
+    expect(error.message).toContain(why)
+  })
+
+  it('INVALID_REQUEST for a checksum sent to a builder that has none', async () => {
+    const error = await refused({}, { ...ok, checksum: MD5 })
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.message).toContain('`checksum: false`')
+  })
+})
+
+describe('INVALID_REQUEST for the request itself', () => {
+  it.each([
+    { name: 'no request', request: undefined, option: 'request' },
+    { name: 'a string', request: 'alice', option: 'request' },
+    { name: 'no owner', request: { contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an empty owner', request: { owner: '', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'a blank owner', request: { owner: '  \t', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'a numeric owner', request: { owner: 42, contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'no contentType', request: { owner: 'alice', size: 1 }, option: 'contentType' },
+  ])('$name', async ({ request, option }) => {
+    const error = await refused({}, request)
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(error.details?.option).toBe(option)
+    expect(error.message).toContain(`\`${option}\``)
+  })
+})
+
+describe('filenames', () => {
+  it.each(['...', ' . . ', '\u202E', '\u200B\u200D', '\u0000\u0007', '/', '\\', '//', '', 42])('INVALID_FILENAME when %j sanitizes to nothing; nothing is recorded', async (filename) => {
+    const store = memoryStore()
+    const error = await refused({ store, generateId: () => ID }, { ...ok, filename })
+    expect(error.code).toBe('INVALID_FILENAME')
+    expect(await store.get(`uploads/${ID}.png`, T)).toBeUndefined()
+  })
+
+  it('keeps the sanitized name as signed metadata only', async () => {
+    const store = memoryStore()
+    const grant = await uploader({ store }).presign({ ...ok, filename: '../../etc/passwd\u202Egnp.png' })
+    if (grant.method !== 'PUT') throw new Error('expected PUT')
+    expect(decodeURIComponent(grant.headers['x-amz-meta-filename']!)).toBe('passwdgnp.png')
+    expect((await store.get(grant.key, T))?.filename).toBe('passwdgnp.png')
+    expect(grant.key).toMatch(new RegExp(`^uploads/${UUID}\\.png$`))
+  })
+})
+
+describe('keys: prefix + UUIDv4 + an extension from the content type, never the filename', () => {
+  const QUERY = ['X-Amz-Algorithm', 'X-Amz-Content-Sha256', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'x-id']
+  const inputs = corpus.map((entry: { input: string }) => entry.input)
+
+  async function checkKey(upload: ReturnType<typeof uploader>, filename: string, method: 'PUT' | 'POST') {
+    const grant = await upload.presign({ ...ok, filename }).catch((error: SafePresignError) => {
+      expect(error.code).toBe('INVALID_FILENAME')
+      return undefined
+    })
+    if (!grant) return
+    expect(grant.key).toMatch(new RegExp(`^uploads/${UUID}\\.png$`))
+    // Nothing of the name reaches the URL either: its path is the key, its query only the SigV4
+    // parameters, and the name travels as a signed header (PUT) or a form field (POST).
+    const url = new URL(grant.url)
+    expect(url.pathname).toBe(method === 'PUT' ? `/${grant.key}` : '/')
+    if (method === 'PUT') {
+      expect([...url.searchParams.keys()]).toEqual(QUERY)
+      expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;if-none-match;x-amz-meta-filename')
+    } else expect(url.search).toBe('')
+    const name = sanitizeFilename(filename)
+    if (method === 'PUT' && grant.method === 'PUT') expect(grant.headers['x-amz-meta-filename']).toBe(encodeURIComponent(name))
+    if (method === 'POST' && grant.method === 'POST') {
+      expect(grant.fields['x-amz-meta-filename']).toBe(encodeURIComponent(name))
+      expect(grant.fields.key).toBe(grant.key)
+    }
+  }
+
+  it.each(['PUT', 'POST'] as const)('%s: every name in the filename corpus', async (method) => {
+    const upload = uploader({ method, generateId: undefined })
+    for (const input of inputs) await checkKey(upload, input, method)
+  })
+
+  it.each(['PUT', 'POST'] as const)('%s: any filename (fast-check)', async (method) => {
+    const upload = uploader({ method, generateId: undefined })
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), (filename) => checkKey(upload, filename, method)),
+      { numRuns: 300 },
+    )
+  })
+
+  it.each([
+    { contentType: 'image/png', filename: 'photo.jpg', ext: '.png' },
+    { contentType: 'image/jpeg', filename: 'photo.png.exe', ext: '.jpg' },
+    { contentType: 'application/pdf', filename: 'invoice.html', ext: '.pdf' },
+    { contentType: 'application/x-custom', filename: 'data.custom', ext: '' },
+  ])('$contentType named $filename → key ends in "$ext"', async ({ contentType, filename, ext }) => {
+    const grant = await uploader({ allowedContentTypes: [contentType], generateId: () => ID }).presign({ ...ok, contentType, filename })
+    expect(grant.key).toBe(`uploads/${ID}${ext}`)
+  })
+
+  it('keyExtension: false → no extension', async () => {
+    const grant = await uploader({ keyExtension: false, generateId: () => ID }).presign(ok)
+    expect(grant.key).toBe(`uploads/${ID}`)
+  })
+
+  it.each([
+    { keyPrefix: '', key: `${ID}.png` },
+    { keyPrefix: 'a/b/c/', key: `a/b/c/${ID}.png` },
+    { keyPrefix: ({ owner }: { owner: string }) => `users/${owner}/`, key: `users/alice/${ID}.png` },
+  ])('keyPrefix $keyPrefix → $key (signed into the URL path)', async ({ keyPrefix, key }) => {
+    const grant = await uploader({ keyPrefix, generateId: () => ID }).presign(ok)
+    expect(grant.key).toBe(key)
+    expect(new URL(grant.url).pathname).toBe(`/${key}`)
+  })
+
+  it('a keyPrefix function sees the owner of each request', async () => {
+    const owners: string[] = []
+    const upload = uploader({ keyPrefix: ({ owner }) => (owners.push(owner), `users/${owner}/`) })
+    const a = await upload.presign({ ...ok, owner: 'alice' })
+    const b = await upload.presign({ ...ok, owner: 'bob' })
+    expect(owners).toEqual(['alice', 'bob'])
+    expect([a.key.split('/')[1], b.key.split('/')[1]]).toEqual(['alice', 'bob'])
+  })
+})
+
+describe('the record, written before the grant is returned', () => {
+  it.each([
+    { method: 'PUT', checksum: 'md5', quarantine: false },
+    { method: 'PUT', checksum: 'sha256', quarantine: true },
+    { method: 'POST', checksum: false, quarantine: false },
+  ] as const)('$method, checksum $checksum, quarantine $quarantine: every field', async ({ method, checksum, quarantine }) => {
+    const store = memoryStore()
+    const upload = uploader({ method, checksum, store, pendingTtl: 600, generateId: () => ID, ...(quarantine ? { quarantine: { prefix: 'quarantine/' } } : {}) })
+    const value = checksum === 'md5' ? MD5 : checksum === 'sha256' ? SHA256 : undefined
+    const grant = await upload.presign({ owner: 'alice', contentType: 'image/png', size: 1000, filename: ' Ünïcode   name .png', checksum: value, expiresIn: 120 })
+    expect(grant.expiresAt).toBe(T + 120_000)
+    expect(await store.get(grant.key, T)).toEqual({
+      key: `uploads/${ID}.png`,
+      owner: 'alice',
+      state: 'pending',
+      filename: 'Ünïcode name .png',
+      contentType: 'image/png',
+      minSize: 1000,
+      maxSize: 1000,
+      createdAt: T,
+      expiresAt: T + 120_000,
+      purgeAt: T + 120_000 + 600_000,
+      ...(value ? { checksum: { algorithm: checksum, value } } : {}),
+      ...(quarantine ? { stagingKey: `quarantine/${ID}.png` } : {}),
+    })
+    // A quarantined PUT is signed for the staging key; the grant names the final key.
+    expect(new URL(grant.url).pathname).toBe(quarantine ? `/quarantine/${ID}.png` : method === 'PUT' ? `/uploads/${ID}.png` : '/')
+  })
+
+  it('injected now and generateId make grants deterministic: same inputs, same URL, same record', async () => {
+    const make = () => uploader({ generateId: sequentialIds(), checksum: 'sha256' })
+    const request = { ...ok, filename: 'x.png', checksum: SHA256 }
+    const [a, b] = [await make().presign(request), await make().presign(request)]
+    expect(a).toEqual(b)
+    expect(a.key).toBe('uploads/00000000-0000-4000-8000-000000000001.png')
+    expect(params(a.url).get('X-Amz-Date')).toBe('20250115T120000Z')
+  })
+})
+
+describe('a failing store: fail closed, no grant', () => {
+  function failing(create: OwnershipStore['create']): OwnershipStore {
+    return { ...memoryStore(), create }
+  }
+
+  it.each([
+    { name: 'rejects', create: async () => Promise.reject(new Error('ECONNREFUSED 10.0.0.5:6379')) },
+    { name: 'throws synchronously', create: (() => { throw new TypeError('boom') }) as OwnershipStore['create'] },
+    { name: 'rejects with a URL in its message', create: async () => Promise.reject(new Error('failed https://h/?X-Amz-Signature=abc&X-Amz-Credential=AKIA')) },
+  ])('a store that $name → STORE_UNAVAILABLE, upload.denied, and the signed URL is never seen', async ({ create }) => {
+    const events: SafePresignEvent[] = []
+    const error = await refused({ store: failing(create), onEvent: (e) => void events.push(e) }, ok)
+    expect(error.code).toBe('STORE_UNAVAILABLE')
+    expect(error.message).toContain('during create')
+    expect(error.cause).toBeInstanceOf(Error)
+    expect(events).toEqual([{ type: 'upload.denied', time: T, subject: 'alice', reason: 'STORE_UNAVAILABLE', method: 'PUT' }])
+    expect(JSON.stringify(error)).not.toMatch(/X-Amz|https?:/)
+  })
+
+  it('a store that answers false on create (a duplicate key) → no grant, INVALID_CONFIG naming generateId', async () => {
+    const events: SafePresignEvent[] = []
+    const error = await refused({ store: failing(async () => false), onEvent: (e) => void events.push(e) }, ok)
+    expect(error.code).toBe('INVALID_CONFIG')
+    expect(error.details?.option).toBe('generateId')
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['upload.denied', 'INVALID_CONFIG']])
+  })
+})
+
+describe('errors are safe to send to a client', () => {
+  it('toJSON of every error above carries no signature, credential or token', () => {
+    expect(seen.length).toBeGreaterThan(50)
+    for (const error of seen) {
+      const json = JSON.stringify(error)
+      for (const secret of SECRETS) expect(json).not.toContain(secret)
+      expect(JSON.parse(json)).toEqual({ name: 'SafePresignError', code: error.code, message: error.message, ...(error.details ? { details: expect.any(Object) } : {}) })
+      expect(json).not.toContain('stack')
+    }
+  })
+})
