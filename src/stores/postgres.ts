@@ -78,11 +78,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         released = true
         client.release(error)
       }
-      // The deadline passed while connecting, or mid-query: the connection's state is unknown.
+      // The deadline passed while we waited for this client: it is healthy, hand it back unused.
       if (signal.aborted) {
-        release(signal.reason as Error)
+        release()
         throw signal.reason
       }
+      // The deadline passes mid-query: the connection's state is unknown, so destroy it.
       const onAbort = () => release(signal.reason as Error)
       signal.addEventListener('abort', onAbort, { once: true })
       const query = async (q: QueryConfig) => {
