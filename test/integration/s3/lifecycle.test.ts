@@ -149,7 +149,7 @@ describeWithServer('upload lifecycle on RGW', peer.missing, () => {
     expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
 
     // A POST policy has no create-once condition: the same form replaces the object complete() verified.
-    table.http('POST again with the same policy after complete(), no quarantine', await form(HTML), [201, undefined])
+    table.http('POST again with the same policy after complete(), no quarantine (replaces the verified object)', await form(HTML), [201, undefined])
     const res = await httpRequest((await downloads.presign({ key: grant.key, requester: 'alice' })).url)
     expect(res.body.equals(HTML)).toBe(true) // unverified bytes, still served as an image/png attachment
     expect(res.headers['content-type']).toBe('image/png')
@@ -169,7 +169,7 @@ describeWithServer('upload lifecycle on RGW', peer.missing, () => {
 
       // Same length as PNG, so the PUT's signed Content-Length and the exact-size policy both hold.
       const spoof = Buffer.concat([HTML, Buffer.alloc(PNG.length)]).subarray(0, PNG.length)
-      table.http(`${method} again with the same grant after complete(), quarantine`, await send(spoof), [method === 'POST' ? 201 : 200, undefined])
+      table.http(`${method} again with the same grant after complete(), quarantine (lands in quarantine/; promoted object unchanged)`, await send(spoof), [method === 'POST' ? 201 : 200, undefined])
       expect(await head(client, bucket, staged)).toMatchObject({ ContentLength: PNG.length }) // left for the lifecycle rule
       const res = await httpRequest((await downloads.presign({ key: issued.key, requester: 'alice' })).url)
       expect(res.body.equals(PNG)).toBe(true)

@@ -2,7 +2,7 @@
 // refuse, and what complete() catches when S3 does not. Every refusal is paired with a success on the
 // same kind of grant, so a 403 can only come from what the case changed.
 import { createHash, randomUUID } from 'node:crypto'
-import type { S3Client } from '@aws-sdk/client-s3'
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createSafeUpload, memoryStore, type OwnershipStore, type SafeUploadConfig } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
@@ -99,6 +99,9 @@ describeWithServer('createSafeUpload PUT on RGW', peer.missing, () => {
     if (res.status === 200) {
       // RGW 16.2 does not check x-amz-checksum-sha256 against the body (AWS S3 does: 400 BadDigest).
       table.http('PUT (sha256 grant), other body of the same length', res, [200, undefined])
+      // Nor does it keep the claimed digest: HeadObject has no ChecksumSHA256, so complete() hashes the bytes.
+      const claimed = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: grant.key, ChecksumMode: 'ENABLED' }))
+      table.note('HeadObject (ChecksumMode ENABLED) after that PUT: ChecksumSHA256', claimed.ChecksumSHA256 ?? 'absent')
       table.library('complete() after that PUT', await libraryCode(up.complete({ key: grant.key, owner: 'alice' })), 'CHECKSUM_MISMATCH')
       expect(await head(client, bucket, grant.key)).toBeUndefined()
       expect(await store.get(grant.key, Date.now())).toMatchObject({ state: 'rejected', reason: 'CHECKSUM_MISMATCH' })
@@ -158,7 +161,7 @@ describeWithServer('createSafeUpload PUT on RGW', peer.missing, () => {
     expect(grant.headers['x-amz-meta-filename']).toBe('passwd.png')
     expect((await putWith(grant, PNG)).status).toBe(200)
     expect(await head(client, bucket, grant.key)).toMatchObject({ Metadata: { filename: 'passwd.png' } })
-    table.note('PUT, filename "../../etc/passwd.png"', `200; key ${grant.key.replace(/[0-9a-f-]{36}/, '<uuid>')}, x-amz-meta-filename: passwd.png`)
+    table.note('PUT, filename "../../etc/passwd.png"', `200; key ${grant.key.replace(/[0-9a-f-]{36}/, '{uuid}')}, x-amz-meta-filename: passwd.png`)
   })
 
   it('keeps expiry short: 300 s by default, and fails closed above the caps', async () => {
