@@ -140,7 +140,8 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
   if (typeof keyPrefix !== 'string') config('keyPrefix', String(keyPrefix), 'it must be a string')
   // `sweep` builds key names inside Redis, where ioredis' own prefix would not be applied.
   if (client.options?.keyPrefix) config('client.options.keyPrefix', JSON.stringify(client.options.keyPrefix), "ioredis' own prefix is not supported; pass it as `keyPrefix` to redisStore instead")
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) config('timeoutMs', String(timeoutMs), 'it must be a positive number of milliseconds')
+  // Above 2^31 - 1 ms, setTimeout fires at once.
+  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) config('timeoutMs', String(timeoutMs), 'it must be a positive number of milliseconds, at most 2147483647')
   const index = `${keyPrefix}exp`
 
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -188,8 +189,9 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
 
     async get(key, now) {
       const redisKey = recordKey(key)
-      const t = ms('now', now)
-      return decodeRecord(await call('get', () => client.get(redisKey)), Number(t))
+      const t = Number(ms('now', now))
+      // Decoding runs inside `call`: a value it cannot parse is a store failure, not a TypeError.
+      return call('get', async () => decodeRecord(await client.get(redisKey), t))
     },
 
     async getMany(keys, now) {
@@ -198,12 +200,14 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
       const t = Number(ms('now', now))
       const found = new Map<string, UploadRecord>()
       if (unique.length === 0) return found
-      const values = await call('getMany', () => client.mget(redisKeys))
-      unique.forEach((key, i) => {
-        const record = decodeRecord(values[i] ?? null, t)
-        if (record) found.set(key, record)
+      return call('getMany', async () => {
+        const values = await client.mget(redisKeys)
+        unique.forEach((key, i) => {
+          const record = decodeRecord(values[i] ?? null, t)
+          if (record) found.set(key, record)
+        })
+        return found
       })
-      return found
     },
 
     async transition(key: string, from: UploadState, to: UploadState, patch, now) {
@@ -217,9 +221,8 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
       }
       const purge = !('purgeAt' in patch) ? ['keep', '', ''] : patch.purgeAt === undefined ? ['del', '', ''] : ['set', ms('purgeAt', patch.purgeAt), expireAt(patch.purgeAt)]
       const args = [ms('now', now), `r:${key}`, text('from', from), text('to', to), ...purge, JSON.stringify(stateFields(set)), ...unset]
-      const value = (await call('transition', () => script(TRANSITION, [redisKey, index], args))) as string | null
       // Decoded without the `now` filter: the transition happened even if its new purgeAt has passed.
-      return decodeRecord(value, -Infinity)
+      return call('transition', async () => decodeRecord((await script(TRANSITION, [redisKey, index], args)) as string | null, -Infinity))
     },
 
     async delete(key) {
@@ -237,11 +240,14 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
 
     async consumeTicket(hash, now): Promise<ConsumeResult> {
       const key = ticketKey(hash)
-      const [status, json, usedAt] = (await call('consumeTicket', () => script(CONSUME, [key], [ms('now', now)]))) as [ConsumeResult['status'], string?, string?]
-      if (status === 'missing') return { status }
-      const ticket = JSON.parse(json!) as TicketRecord
-      if (usedAt != null) ticket.usedAt = Number(usedAt)
-      return { status, ticket }
+      const args = [ms('now', now)]
+      return call('consumeTicket', async () => {
+        const [status, json, usedAt] = (await script(CONSUME, [key], args)) as [ConsumeResult['status'], string?, string?]
+        if (status === 'missing') return { status }
+        const ticket = JSON.parse(json!) as TicketRecord
+        if (usedAt != null) ticket.usedAt = Number(usedAt)
+        return { status, ticket }
+      })
     },
 
     async sweep(now) {
@@ -269,6 +275,7 @@ function lua(source: string): Script {
 function decodeRecord(value: string | null, now: number): UploadRecord | undefined {
   if (value == null) return undefined
   const split = value.indexOf('\n')
+  if (split < 0) throw new Error('the value is not a safe-presign record (no state line)')
   const state = JSON.parse(value.slice(0, split)) as Record<string, string | undefined>
   if (state.purgeAt !== undefined && Number(state.purgeAt) <= now) return undefined
   const record = JSON.parse(value.slice(split + 1)) as UploadRecord

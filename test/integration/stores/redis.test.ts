@@ -141,6 +141,13 @@ describeWithServer('redisStore against redis-server', redisServerMissing, () => 
       expect(await store.transition('flushed', 'pending', 'committed', {}, T)).toMatchObject({ state: 'committed' })
     })
 
+    it('reports a value it cannot decode as STORE_UNAVAILABLE, not a crash', async () => {
+      await client.set(`${prefix}r:corrupt`, 'not a record')
+      const error = await rejection(store.get('corrupt', T))
+      expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
+      expect(error.message).toMatch(/^redisStore: get failed: /)
+    })
+
     it('refuses a key with a lone surrogate, which Redis would merge with U+FFFD', async () => {
       const error = await rejection(store.get('a\uD800', T))
       expect(isSafePresignError(error) && error.code).toBe('INVALID_KEY')
