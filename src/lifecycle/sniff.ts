@@ -62,14 +62,12 @@ export async function sniff(head: Uint8Array, declaredType: string, unsniffable:
 
 function isText(bytes: Uint8Array): boolean {
   if (bytes.includes(0)) return false
-  // A multi-byte character may be cut at the end of the sniffed range: ignore up to 3 trailing bytes.
-  for (let cut = 0; cut <= 3 && cut <= bytes.length; cut++) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, bytes.length - cut))
-      return true
-    } catch {
-      // try a shorter prefix
-    }
+  // A multi-byte character may be cut at the end of the sniffed range. Streaming mode holds back
+  // exactly such an incomplete trailing sequence, and still throws on any invalid byte.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true })
+    return true
+  } catch {
+    return false
   }
-  return false
 }
