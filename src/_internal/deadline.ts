@@ -61,10 +61,15 @@ function errorMessage(error: unknown): string {
   return String(error)
 }
 
-/** Shared option check: a whole number of milliseconds above 0. */
+/** setTimeout's largest delay; a longer one fires at once (Node clamps it to 1 ms). */
+export const MAX_TIMEOUT_MS = 2_147_483_647
+
+/** Shared option check: a whole number of milliseconds above 0, at most MAX_TIMEOUT_MS. */
 export function checkTimeoutMs(store: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw new SafePresignError('INVALID_CONFIG', `${store}: \`timeoutMs\` is ${JSON.stringify(value) ?? String(value)}; it must be a whole number of milliseconds above 0`, {
-    details: { option: 'timeoutMs', value: String(value) },
-  })
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_TIMEOUT_MS) return value
+  throw new SafePresignError(
+    'INVALID_CONFIG',
+    `${store}: \`timeoutMs\` is ${JSON.stringify(value) ?? String(value)}; it must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+    { details: { option: 'timeoutMs', value: String(value), limit: MAX_TIMEOUT_MS } },
+  )
 }

@@ -149,7 +149,9 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
 
     it('rejects a bad timeoutMs and a missing client', () => {
       const client = DynamoDBDocumentClient.from(newClient())
-      expect(() => dynamodbStore({ client, tableName: TABLE, timeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
+      for (const timeoutMs of [0, 2 ** 31]) {
+        expect(() => dynamodbStore({ client, tableName: TABLE, timeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('from 1 to 2147483647') }))
+      }
       expect(() => dynamodbStore({ tableName: TABLE } as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
     })
 

@@ -124,7 +124,7 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
     it('rejects a bad ticketTable, equal table names, a bad timeoutMs and a missing pool', () => {
       expect(() => postgresStore({ pool: admin(), ticketTable: 'tickets--' })).toThrow(/`ticketTable` is "tickets--"/)
       expect(() => postgresStore({ pool: admin(), table: 'same', ticketTable: 'same' })).toThrow(/must differ/)
-      for (const timeoutMs of [0, -1, 1.5, Number.NaN, Infinity]) {
+      for (const timeoutMs of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 31]) {
         expect(() => postgresStore({ pool: admin(), timeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('`timeoutMs`') }))
       }
       expect(() => postgresStore({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }))
