@@ -20,10 +20,10 @@ export { SNIFF_BYTES } from './lifecycle/sniff.js'
 export { SafePresignError, isSafePresignError, ErrorCode, type SafePresignErrorOptions } from './errors.js'
 export type { SafePresignEvent, SafePresignEventType, EventHandler } from './events.js'
 
-export { sanitizeFilename, safeSanitizeFilename } from './key/filename.js'
-export { contentDisposition } from './key/content-disposition.js'
+export { sanitizeFilename, safeSanitizeFilename, filenameExtension, DEFAULT_MAX_FILENAME_BYTES, type SanitizeFilenameOptions, type SanitizeFilenameResult } from './key/filename.js'
+export { contentDisposition, type ContentDispositionOptions, type DispositionType } from './key/content-disposition.js'
 
-export { memoryStore } from './stores/memory.js'
+export { memoryStore, DEFAULT_MEMORY_MAX_RECORDS, DEFAULT_MEMORY_MAX_TICKETS, type MemoryStoreOptions } from './stores/memory.js'
 export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch } from './stores/types.js'
 
 export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'

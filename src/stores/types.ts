@@ -101,7 +101,8 @@ export interface OwnershipStore {
   delete(key: string): Promise<void>
 
   /**
-   * Atomically store a ticket unless one with the same hash exists.
+   * Atomically store a ticket unless a live one with the same hash exists. A ticket at or past its
+   * `expiresAt` counts as absent and may be replaced (as an expired record does for `create`).
    * @returns `true` if created, `false` on a conflict.
    */
   putTicket(ticket: TicketRecord, now: number): Promise<boolean>
