@@ -93,6 +93,8 @@ export async function completeUpload(
     // Another complete() won the race; report its outcome.
     const current = await storeCall('get', () => cfg.store.get(key, now))
     if (current?.state === 'committed') return result(current, true)
+    // It was settled otherwise (a concurrent scan said not clean): the copy this call promoted must go.
+    if (record.stagingKey) await deleteObject(cfg, key).catch(() => {})
     throw new SafePresignError('UPLOAD_REJECTED', `the upload ${JSON.stringify(key)} was settled concurrently as ${current?.state ?? 'deleted'}`, {
       details: { key },
     })
