@@ -1,0 +1,335 @@
+// upload.complete() against a mocked S3 (aws-sdk-client-mock): which checks run, in which order,
+// what is deleted, copied and recorded. The same flows against a real S3 peer are in
+// test/integration/s3/lifecycle.test.ts.
+import { createHash } from 'node:crypto'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ScanHook, ScanTarget } from '../../../src/lifecycle/types.js'
+import { SNIFF_BYTES } from '../../../src/lifecycle/sniff.js'
+import { memoryStore } from '../../../src/stores/memory.js'
+import type { OwnershipStore } from '../../../src/stores/types.js'
+import { createSafeUpload, type SafeUploadConfig } from '../../../src/upload.js'
+import { failure, ID, s3Client, T } from '../core/fixtures.js'
+import { jpeg, png } from './bytes.js'
+import { fakeS3, type FakeS3 } from './fake-s3.js'
+
+const KEY = `uploads/${ID}.png`
+const STAGING = `quarantine/${ID}.png`
+const HTML = '<!DOCTYPE html><html><script>alert(document.domain)</script></html>'
+
+let s3: FakeS3
+let store: OwnershipStore
+let clock: number
+const client = s3Client()
+
+beforeEach(() => {
+  s3 = fakeS3(client)
+  store = memoryStore()
+  clock = T
+})
+afterEach(() => s3.mock.restore())
+
+function uploader(config: Partial<SafeUploadConfig> = {}) {
+  return createSafeUpload({
+    client,
+    bucket: 'photos-bucket',
+    store,
+    allowedContentTypes: ['image/png', 'image/jpeg', 'image/*'],
+    maxSize: 100_000,
+    now: () => clock,
+    generateId: () => ID,
+    ...config,
+  })
+}
+
+/** A pending grant for `size` bytes of image/png, owned by alice. */
+async function granted(config: Partial<SafeUploadConfig> = {}, request: { size?: number; checksum?: string; contentType?: string } = {}) {
+  const upload = uploader(config)
+  const method = config.method ?? 'PUT'
+  await upload.presign({ owner: 'alice', contentType: request.contentType ?? 'image/png', size: request.size ?? (method === 'PUT' ? 2000 : undefined), checksum: request.checksum })
+  return upload
+}
+
+describe('a clean upload commits', () => {
+  it('verifies head → type → first bytes, then commits, without copying or deleting', async () => {
+    const upload = await granted()
+    s3.put(KEY, png(2000), 'image/png')
+    const result = await upload.complete({ key: KEY, owner: 'alice' })
+    expect(result).toEqual({ key: KEY, state: 'committed', size: 2000, contentType: 'image/png', sniffedType: 'image/png', alreadyCommitted: false })
+    expect(s3.ops()).toEqual([`HeadObject ${KEY}`, `GetObject ${KEY}`])
+    expect(s3.inputs(HeadObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, ChecksumMode: 'ENABLED' }])
+    expect(s3.inputs(GetObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, Range: 'bytes=0-1999' }])
+    const stored = await store.get(KEY, T + 365 * 86_400_000)
+    expect(stored).toMatchObject({ state: 'committed', settledAt: T, sniffedType: 'image/png' })
+    expect(stored).not.toHaveProperty('purgeAt')
+  })
+
+  it(`reads at most the first ${SNIFF_BYTES} bytes of a large object`, async () => {
+    const upload = await granted({}, { size: 50_000 })
+    s3.put(KEY, png(50_000), 'image/png')
+    await upload.complete({ key: KEY, owner: 'alice' })
+    expect(s3.inputs(GetObjectCommand)[0]?.Range).toBe(`bytes=0-${SNIFF_BYTES - 1}`)
+  })
+
+  it('is idempotent: completing a committed upload again does nothing and says so', async () => {
+    const upload = await granted()
+    s3.put(KEY, png(2000), 'image/png')
+    await upload.complete({ key: KEY, owner: 'alice' })
+    const calls = s3.ops().length
+    const again = await upload.complete({ key: KEY, owner: 'alice' })
+    expect(again).toEqual({ key: KEY, state: 'committed', size: 2000, contentType: 'image/png', sniffedType: 'image/png', alreadyCommitted: true })
+    expect(s3.ops()).toHaveLength(calls)
+  })
+
+  it('two concurrent completes: both report committed, exactly one did the work', async () => {
+    const upload = await granted()
+    s3.put(KEY, png(2000), 'image/png')
+    const results = await Promise.all([upload.complete({ key: KEY, owner: 'alice' }), upload.complete({ key: KEY, owner: 'alice' })])
+    expect(results.map((r) => r.state)).toEqual(['committed', 'committed'])
+    expect(results.filter((r) => !r.alreadyCommitted)).toHaveLength(1)
+  })
+})
+
+describe('who and what may be completed', () => {
+  it('a non-owner → FORBIDDEN, nothing asked of S3, the record still pending', async () => {
+    const upload = await granted()
+    s3.put(KEY, png(2000), 'image/png')
+    expect((await failure(upload.complete({ key: KEY, owner: 'mallory' }))).code).toBe('FORBIDDEN')
+    expect(s3.ops()).toEqual([])
+    expect((await store.get(KEY, T))?.state).toBe('pending')
+  })
+
+  it.each([
+    { key: `uploads/${'0'.repeat(8)}-0000-4000-8000-000000000000.png`, code: 'NOT_FOUND' },
+    { key: `other/${ID}.png`, code: 'INVALID_KEY' },
+    { key: `uploads/../${ID}.png`, code: 'INVALID_KEY' },
+    { key: 'uploads/photo.png', code: 'INVALID_KEY' },
+  ])('$key → $code without touching S3', async ({ key, code }) => {
+    const upload = await granted()
+    expect((await failure(upload.complete({ key, owner: 'alice' }))).code).toBe(code)
+    expect(s3.ops()).toEqual([])
+  })
+
+  it.each([undefined, '', ' '])('owner %j → INVALID_REQUEST', async (owner) => {
+    const upload = await granted()
+    expect((await failure(upload.complete({ key: KEY, owner: owner as string }))).code).toBe('INVALID_REQUEST')
+  })
+
+  it('an already rejected upload → UPLOAD_REJECTED with its reason', async () => {
+    const upload = await granted({}, { size: HTML.length })
+    s3.put(KEY, HTML, 'image/png')
+    await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('UPLOAD_REJECTED')
+    expect(error.message).toContain('CONTENT_MISMATCH')
+  })
+})
+
+describe('a failed check deletes the object, then rejects the record', () => {
+  const cases: {
+    name: string
+    config?: Partial<SafeUploadConfig>
+    request?: { size?: number; checksum?: string }
+    object: () => { body: Uint8Array | string; type: string | undefined; etag?: string; checksumSHA256?: string }
+    code: string
+    says: string
+    sniffedType?: string
+  }[] = [
+    { name: 'one byte short of the signed size', object: () => ({ body: png(1999), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the object is 1999 bytes; the grant allowed 2000..2000' },
+    { name: 'one byte over the signed size', object: () => ({ body: png(2001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: '2001 bytes' },
+    { name: 'over maxSize on a POST grant', config: { method: 'POST', maxSize: 1000 }, object: () => ({ body: png(1001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the grant allowed 1..1000' },
+    { name: 'stored as text/html', object: () => ({ body: png(2000), type: 'text/html' }), code: 'TYPE_MISMATCH', says: `"text/html"; the grant was for image/png` },
+    { name: 'stored as image/jpeg', object: () => ({ body: png(2000), type: 'image/jpeg' }), code: 'TYPE_MISMATCH', says: '"image/jpeg"' },
+    { name: 'stored without a Content-Type', object: () => ({ body: png(2000), type: undefined }), code: 'TYPE_MISMATCH', says: '""' },
+    { name: 'HTML bytes declared image/png', request: { size: HTML.length }, object: () => ({ body: HTML, type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'markup a browser would render', sniffedType: 'text/html' },
+    { name: 'JPEG bytes declared image/png', request: { size: jpeg().length }, object: () => ({ body: jpeg(), type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'the bytes are image/jpeg', sniffedType: 'image/jpeg' },
+    {
+      name: 'an MD5 ETag that is not the signed MD5',
+      config: { checksum: 'md5' },
+      request: { checksum: createHash('md5').update('other bytes').digest('base64') },
+      object: () => ({ body: png(2000), type: 'image/png' }),
+      code: 'CHECKSUM_MISMATCH',
+      says: `the grant bound ${createHash('md5').update('other bytes').digest('base64')}`,
+    },
+    {
+      name: 'a stored SHA-256 that is not the signed one',
+      config: { checksum: 'sha256' },
+      request: { checksum: Buffer.alloc(32, 1).toString('base64') },
+      object: () => ({ body: png(2000), type: 'image/png', checksumSHA256: Buffer.alloc(32, 2).toString('base64') }),
+      code: 'CHECKSUM_MISMATCH',
+      says: "the object's sha256 is",
+    },
+    {
+      name: 'a multipart ETag: the bytes are hashed, and differ',
+      config: { checksum: 'md5' },
+      request: { checksum: Buffer.alloc(16, 3).toString('base64') },
+      object: () => ({ body: png(2000), type: 'image/png', etag: '"0123456789abcdef0123456789abcdef-2"' }),
+      code: 'CHECKSUM_MISMATCH',
+      says: createHash('md5').update(png(2000)).digest('base64'),
+    },
+  ]
+
+  it.each(cases)('$name → $code', async ({ config, request, object, code, says, sniffedType }) => {
+    const upload = await granted({ pendingTtl: 600, ...config }, request)
+    const o = object()
+    s3.put(KEY, o.body, o.type, { etag: o.etag, checksumSHA256: o.checksumSHA256 })
+    clock = T + 5_000
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe(code)
+    expect(error.message).toContain(says)
+    expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY }])
+    expect(s3.objects.has(KEY)).toBe(false)
+    expect(s3.inputs(CopyObjectCommand)).toEqual([])
+    expect(await store.get(KEY, clock)).toMatchObject({ state: 'rejected', reason: code, settledAt: clock, purgeAt: clock + 600_000, ...(sniffedType ? { sniffedType } : {}) })
+  })
+
+  it.each([
+    { name: 'a single-part MD5 ETag', config: { checksum: 'md5' as const }, checksum: createHash('md5').update(png(2000)).digest('base64'), gets: 1 },
+    { name: 'a multipart ETag, hashed over the stream', config: { checksum: 'md5' as const }, checksum: createHash('md5').update(png(2000)).digest('base64'), etag: '"0123456789abcdef0123456789abcdef-2"', gets: 2 },
+    { name: 'a SHA-256 S3 kept', config: { checksum: 'sha256' as const }, checksum: createHash('sha256').update(png(2000)).digest('base64'), stored: true, gets: 1 },
+    { name: 'a SHA-256 S3 did not keep, hashed over the stream', config: { checksum: 'sha256' as const }, checksum: createHash('sha256').update(png(2000)).digest('base64'), gets: 2 },
+  ])('a matching checksum ($name) commits', async ({ config, checksum, etag, stored, gets }) => {
+    const upload = await granted(config, { checksum })
+    s3.put(KEY, png(2000), 'image/png', { etag, checksumSHA256: stored ? checksum : undefined })
+    expect((await upload.complete({ key: KEY, owner: 'alice' })).state).toBe('committed')
+    expect(s3.inputs(GetObjectCommand)).toHaveLength(gets)
+  })
+})
+
+describe('a missing object', () => {
+  it('while the grant is live → UPLOAD_MISSING, nothing deleted, the record stays pending for a retry', async () => {
+    const upload = await granted()
+    clock = T + 299_999
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('UPLOAD_MISSING')
+    expect(error.message).toContain('valid until')
+    expect(s3.inputs(DeleteObjectCommand)).toEqual([])
+    expect((await store.get(KEY, clock))?.state).toBe('pending')
+    s3.put(KEY, png(2000), 'image/png')
+    expect((await upload.complete({ key: KEY, owner: 'alice' })).state).toBe('committed')
+  })
+
+  it('after the grant expired → UPLOAD_MISSING and the record is rejected', async () => {
+    const upload = await granted()
+    clock = T + 300_000
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('UPLOAD_MISSING')
+    expect(error.message).toContain('before the grant expired')
+    expect(await store.get(KEY, clock)).toMatchObject({ state: 'rejected', reason: 'UPLOAD_MISSING' })
+  })
+
+  it('an S3 failure (not a 404) → S3_ERROR, nothing deleted, the record unchanged', async () => {
+    const upload = await granted()
+    s3.mock.on(HeadObjectCommand).rejects(Object.assign(new Error('SlowDown'), { $metadata: { httpStatusCode: 503 } }))
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('S3_ERROR')
+    expect(s3.inputs(DeleteObjectCommand)).toEqual([])
+    expect((await store.get(KEY, T))?.state).toBe('pending')
+  })
+})
+
+describe('quarantine: verify and scan under the staging key, then promote', () => {
+  function quarantined(scan?: ScanHook, scanTimeoutMs?: number) {
+    return granted({ quarantine: { prefix: 'quarantine/', scan, scanTimeoutMs } })
+  }
+
+  it('clean: CopyObject to the final key, then DeleteObject of the staging key', async () => {
+    const scanned: ScanTarget[] = []
+    const upload = await quarantined((target) => (scanned.push(target), 'clean'))
+    s3.put(STAGING, png(2000), 'image/png')
+    const result = await upload.complete({ key: KEY, owner: 'alice' })
+    expect(result).toMatchObject({ key: KEY, state: 'committed', alreadyCommitted: false })
+    expect(s3.ops()).toEqual([`HeadObject ${STAGING}`, `GetObject ${STAGING}`, `CopyObject ${KEY}`, `DeleteObject ${STAGING}`])
+    expect(s3.inputs(CopyObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, CopySource: `photos-bucket/${STAGING}`, MetadataDirective: 'COPY' }])
+    expect(scanned).toEqual([{ bucket: 'photos-bucket', key: STAGING, finalKey: KEY, contentType: 'image/png', size: 2000, owner: 'alice' }])
+    expect([...s3.objects.keys()]).toEqual([KEY])
+  })
+
+  it('without a scan hook: verified, then promoted', async () => {
+    const upload = await quarantined()
+    s3.put(STAGING, png(2000), 'image/png')
+    await upload.complete({ key: KEY, owner: 'alice' })
+    expect([...s3.objects.keys()]).toEqual([KEY])
+  })
+
+  it.each([
+    { name: "'infected'", scan: () => 'infected' as const, says: 'the scan reported "infected"' },
+    { name: 'an unexpected verdict', scan: (() => 'CLEAN') as unknown as ScanHook, says: 'reported "CLEAN"' },
+    { name: 'undefined', scan: (() => undefined) as unknown as ScanHook, says: 'reported undefined' },
+    { name: 'a throw', scan: () => { throw new Error('clamd unreachable') }, says: 'clamd unreachable' },
+    { name: 'a rejection', scan: async () => Promise.reject(new Error('quota')), says: 'quota' },
+    { name: 'a timeout', scan: () => new Promise<'clean'>(() => {}), says: 'scan timed out after 20 ms' },
+  ])('a scan that gives $name → SCAN_FAILED, nothing copied, the staging object deleted', async ({ scan, says }) => {
+    const upload = await quarantined(scan, 20)
+    s3.put(STAGING, png(2000), 'image/png')
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('SCAN_FAILED')
+    expect(error.message).toContain(says)
+    expect(s3.inputs(CopyObjectCommand)).toEqual([])
+    expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: STAGING }])
+    expect(s3.objects.size).toBe(0)
+    expect(await store.get(KEY, T)).toMatchObject({ state: 'rejected', reason: 'SCAN_FAILED' })
+  })
+
+  it('a failed check before the scan: the scan is not called, the staging object is deleted', async () => {
+    let scans = 0
+    const upload = await quarantined(() => (scans++, 'clean'))
+    s3.put(STAGING, HTML, 'image/png')
+    expect((await failure(upload.complete({ key: KEY, owner: 'alice' }))).code).toBe('SIZE_MISMATCH')
+    expect(scans).toBe(0)
+    expect(s3.ops()).toEqual([`HeadObject ${STAGING}`, `DeleteObject ${STAGING}`])
+  })
+
+  it('the store fails to commit after the copy: the promoted copy is deleted, the record stays pending', async () => {
+    const inner = store
+    store = { ...inner, transition: async (...args) => (args[2] === 'committed' ? Promise.reject(new Error('connection lost')) : inner.transition(...args)) }
+    const upload = await quarantined(() => 'clean')
+    s3.put(STAGING, png(2000), 'image/png')
+    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    expect(error.code).toBe('STORE_UNAVAILABLE')
+    expect(s3.ops()).toEqual([`HeadObject ${STAGING}`, `GetObject ${STAGING}`, `CopyObject ${KEY}`, `DeleteObject ${KEY}`])
+    // Nothing unrecorded is readable under the final key; the staging copy remains for a retry.
+    expect([...s3.objects.keys()]).toEqual([STAGING])
+    expect((await inner.get(KEY, T))?.state).toBe('pending')
+  })
+
+  it('two completes disagree (one scan clean, one not): the loser of the commit race removes its promoted copy', async () => {
+    // B's scan says clean and B copies; while the copy is in flight, A's scan says infected, A deletes
+    // the staging object and rejects the record. B's commit then fails: its copy must not stay.
+    let copyStarted!: () => void
+    let releaseCopy!: () => void
+    const copying = new Promise<void>((resolve) => (copyStarted = resolve))
+    const copyMayFinish = new Promise<void>((resolve) => (releaseCopy = resolve))
+    let scans = 0
+    const upload = await quarantined(async () => {
+      const call = ++scans
+      if (call === 1) return 'clean'
+      await copying
+      return 'infected'
+    })
+    s3.put(STAGING, png(2000), 'image/png')
+    s3.mock.on(CopyObjectCommand).callsFake(async ({ Key }: { Key: string }) => {
+      s3.objects.set(Key, { ...s3.objects.get(STAGING)! })
+      copyStarted()
+      await copyMayFinish
+      return {}
+    })
+    const b = upload.complete({ key: KEY, owner: 'alice' })
+    const a = upload.complete({ key: KEY, owner: 'alice' })
+    expect((await failure(a)).code).toBe('SCAN_FAILED')
+    releaseCopy()
+    expect((await failure(b)).code).toBe('UPLOAD_REJECTED')
+    expect(s3.inputs(CopyObjectCommand)).toHaveLength(1)
+    expect(s3.inputs(DeleteObjectCommand).map((i) => i.Key)).toEqual([STAGING, KEY])
+    expect(await store.get(KEY, T)).toMatchObject({ state: 'rejected', reason: 'SCAN_FAILED' })
+    expect([...s3.objects.keys()]).toEqual([])
+  })
+
+  it('a failed copy → S3_ERROR, the record still pending', async () => {
+    const upload = await quarantined(() => 'clean')
+    s3.put(STAGING, png(2000), 'image/png')
+    s3.mock.on(CopyObjectCommand).rejects(new Error('AccessDenied'))
+    expect((await failure(upload.complete({ key: KEY, owner: 'alice' }))).code).toBe('S3_ERROR')
+    expect((await store.get(KEY, T))?.state).toBe('pending')
+  })
+})
