@@ -1,19 +1,31 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'stores/redis': 'src/stores/redis.ts',
-    'stores/postgres': 'src/stores/postgres.ts',
-    'stores/dynamodb': 'src/stores/dynamodb.ts',
-  },
-  format: ['esm', 'cjs'],
+// dist/ is emptied by the build script, not here: the two configs build concurrently.
+const shared = {
   dts: true,
   sourcemap: true,
-  clean: true,
   treeshake: true,
+  clean: false,
   target: 'node18',
   // Every dependency stays external: the caller's copy of @aws-sdk/client-s3 is the one we use.
   external: [/^@aws-sdk\//, /^@smithy\//, 'uuid', 'file-type', 'ioredis', 'pg', 'vitest'],
-})
+} as const
+
+export default defineConfig([
+  {
+    ...shared,
+    format: ['esm', 'cjs'],
+    entry: {
+      index: 'src/index.ts',
+      'stores/redis': 'src/stores/redis.ts',
+      'stores/postgres': 'src/stores/postgres.ts',
+      'stores/dynamodb': 'src/stores/dynamodb.ts',
+    },
+  },
+  {
+    ...shared,
+    // The conformance suite registers vitest tests, and vitest is ESM-only.
+    format: ['esm'],
+    entry: { 'testing/index': 'src/testing/index.ts' },
+  },
+])
