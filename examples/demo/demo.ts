@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       if (res.status === 412) line('✔', `8. the upload URL replayed → ${outcome}: create-once, by the signed If-None-Match: * (enforced by S3)`)
       else if (target.emulated && res.ok) {
         line('⚠', `8. the upload URL replayed → ${outcome}: the emulator (s3rver) does not enforce If-None-Match, so it overwrote the object`, [
-          'Real S3 and RGW answer 412 PreconditionFailed to the signed If-None-Match: *; the RGW tests in test/integration/s3/ prove it.',
+          'Real S3 and RGW answer 412 PreconditionFailed to the signed If-None-Match: *; test/integration/s3/upload-put.test.ts proves it against RGW.',
         ])
       } else check(false, `8. the upload URL replayed → ${outcome}; expected 412 PreconditionFailed from the signed If-None-Match: *`)
     })
