@@ -5,6 +5,22 @@ const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`)
 const WILDCARD = new RegExp(`^${TOKEN}/\\*$`)
 
+// Types a browser runs as active content (script). A wildcard never covers them: `image/*` does not
+// allow `image/svg+xml`, nor `text/*` `text/html`. List one explicitly to allow it.
+export const ACTIVE_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  'image/svg+xml',
+  'text/html',
+  'application/xhtml+xml',
+  'text/xml',
+  'application/xml',
+  'text/javascript',
+  'application/javascript',
+  'text/ecmascript',
+  'application/ecmascript',
+  'text/xsl',
+  'application/xslt+xml',
+])
+
 export interface ContentTypeAllowlist {
   readonly exact: ReadonlySet<string>
   /** Type prefixes of `type/*` entries, with the slash: 'image/'. */
@@ -45,11 +61,13 @@ export function matchContentType(list: ContentTypeAllowlist, contentType: string
   // `*` is a token character, so MEDIA_TYPE alone would take 'image/*' for a concrete type.
   if (!MEDIA_TYPE.test(type) || WILDCARD.test(type)) return undefined
   if (list.exact.has(type)) return type
+  if (ACTIVE_CONTENT_TYPES.has(type)) return undefined
   return list.prefixes.some((p) => type.startsWith(p)) ? type : undefined
 }
 
 /** True when `actual` (a concrete type) satisfies `granted` (a concrete type or `type/*`). */
 export function typeSatisfies(granted: string, actual: string): boolean {
   const a = actual.split(';')[0]!.trim().toLowerCase()
-  return granted.endsWith('/*') ? a.startsWith(granted.slice(0, -1)) && MEDIA_TYPE.test(a) : a === granted
+  if (!granted.endsWith('/*')) return a === granted
+  return a.startsWith(granted.slice(0, -1)) && MEDIA_TYPE.test(a) && !WILDCARD.test(a) && !ACTIVE_CONTENT_TYPES.has(a)
 }

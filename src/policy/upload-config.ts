@@ -28,11 +28,11 @@ export interface SafeUploadConfig {
   maxSize: number
   /** Lifetime of a grant in seconds: the default and the maximum a request may ask for. @default 300 */
   expiresIn?: number
-  /** `'PUT'` (a presigned URL) or `'POST'` (a browser form with a signed policy). @default 'PUT' */
+  /** `'PUT'` (a presigned URL) or `'POST'` (a browser form with a signed policy; needs `quarantine`). @default 'PUT' */
   method?: 'PUT' | 'POST'
   /** Require the client to declare this digest of the file; it is signed and S3 checks it. PUT only. @default false */
   checksum?: 'md5' | 'sha256' | false
-  /** Allow a PUT grant to overwrite an existing object. Off: the PUT is create-once (signed `If-None-Match: *`). @default false */
+  /** Allow a PUT grant to write more than once (needs `quarantine`). Off: the PUT is create-once (signed `If-None-Match: *`). @default false */
   overwrite?: boolean
   /** Records who owns each key. */
   store: OwnershipStore
@@ -112,6 +112,15 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
     const scanTimeoutMs = q.scanTimeoutMs ?? 30_000
     if (!isPositiveInteger(scanTimeoutMs)) invalid('INVALID_CONFIG', 'quarantine.scanTimeoutMs', scanTimeoutMs, 'it must be a whole number of ms above 0')
     quarantine = { prefix: q.prefix, scan: q.scan, scanTimeoutMs }
+  }
+  // A grant that can write twice (POST has no create-once condition; overwrite drops it) could
+  // replace a verified object with unchecked bytes until it expires. Such grants must land in
+  // quarantine, where complete() promotes a verified copy that the grant cannot reach.
+  if (!quarantine && method === 'POST') {
+    invalid('INVALID_CONFIG', 'method', method, 'a POST form can be replayed until it expires (S3 has no create-once POST), which would replace the verified object: set `quarantine: { prefix }`')
+  }
+  if (!quarantine && config.overwrite === true) {
+    invalid('INVALID_CONFIG', 'overwrite', true, 'an overwriting PUT grant could replace the verified object with unchecked bytes until it expires: set `quarantine: { prefix }`')
   }
   const unsniffable = config.unsniffable ?? 'reject'
   if (unsniffable !== 'reject' && unsniffable !== 'flag') invalid('INVALID_CONFIG', 'unsniffable', unsniffable, 'it must be "reject" or "flag"')
