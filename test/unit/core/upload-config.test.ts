@@ -28,11 +28,20 @@ interface Case {
 }
 
 const GiB5 = String(MAX_PUT_SIZE_BYTES)
+/** POST and overwrite need it; cases about another option carry it, so that option is the one refused. */
+const quarantine = { prefix: 'quarantine/' }
 
 const cases: Case[] = [
   // method
   { name: 'method GET', config: { method: 'GET' }, option: 'method', says: ['`method`', '"GET"', '"PUT" or "POST"'] },
   { name: 'method put (lower-case)', config: { method: 'put' }, option: 'method', says: ['`method`', '"put"'] },
+  // A grant that can write twice must land in quarantine: a replay after complete() would replace the
+  // verified object (observed on RGW: test/integration/s3/lifecycle.test.ts).
+  { name: 'method POST without quarantine', config: { method: 'POST' }, option: 'method', says: ['`method`', '"POST"', 'replayed', 'create-once', '`quarantine: { prefix }`'] },
+  { name: 'method POST with quarantine undefined', config: { method: 'POST', quarantine: undefined }, option: 'method', says: ['`method`', '"POST"', '`quarantine: { prefix }`'] },
+  { name: 'overwrite true without quarantine', config: { overwrite: true }, option: 'overwrite', says: ['`overwrite`', 'true', 'verified object', '`quarantine: { prefix }`'] },
+  { name: 'method POST and overwrite true without quarantine', config: { method: 'POST', overwrite: true }, option: 'method', says: ['`method`', '"POST"', 'quarantine'] },
+  { name: 'method POST with an invalid quarantine', config: { method: 'POST', quarantine: { prefix: 'q' } }, option: 'quarantine.prefix', says: ['`quarantine.prefix`', '"q"'] },
   // keyPrefix
   { name: 'keyPrefix a number', config: { keyPrefix: 42 }, option: 'keyPrefix', says: ['`keyPrefix`', '42', 'string or a function'] },
   { name: 'keyPrefix with a leading slash', config: { keyPrefix: '/a/' }, option: 'keyPrefix', says: ['`keyPrefix`', '"/a/"', 'must not start with "/"'] },
@@ -55,7 +64,7 @@ const cases: Case[] = [
     says: ['`maxSize`', 'whole number of bytes above 0'],
   })),
   { name: 'maxSize 5 GiB + 1', config: { maxSize: MAX_PUT_SIZE_BYTES + 1 }, option: 'maxSize', says: ['`maxSize`', String(MAX_PUT_SIZE_BYTES + 1), GiB5, '5 GiB'], limit: MAX_PUT_SIZE_BYTES },
-  { name: 'maxSize 5 GiB + 1 on POST', config: { maxSize: MAX_PUT_SIZE_BYTES + 1, method: 'POST' }, option: 'maxSize', says: ['POST', GiB5], limit: MAX_PUT_SIZE_BYTES },
+  { name: 'maxSize 5 GiB + 1 on POST', config: { maxSize: MAX_PUT_SIZE_BYTES + 1, method: 'POST', quarantine }, option: 'maxSize', says: ['POST', GiB5], limit: MAX_PUT_SIZE_BYTES },
   // expiresIn
   ...[0, -5, 1.5, '300'].map((expiresIn) => ({ name: `expiresIn ${JSON.stringify(expiresIn)}`, config: { expiresIn }, option: 'expiresIn', says: ['`expiresIn`', 'whole number of seconds above 0'] })),
   { name: 'expiresIn 604801', config: { expiresIn: 604_801 }, option: 'expiresIn', says: ['`expiresIn`', '604801', '604800 s'], limit: MAX_PRESIGNED_EXPIRY_SECONDS },
@@ -63,8 +72,8 @@ const cases: Case[] = [
   { name: 'checksum crc32', config: { checksum: 'crc32' }, option: 'checksum', says: ['`checksum`', '"crc32"', '"md5", "sha256" or false'] },
   { name: 'checksum true', config: { checksum: true }, option: 'checksum', says: ['`checksum`', 'true'] },
   { name: 'checksum SHA256 (upper-case)', config: { checksum: 'SHA256' }, option: 'checksum', says: ['"SHA256"'] },
-  { name: 'checksum md5 with POST', config: { checksum: 'md5', method: 'POST' }, option: 'checksum', says: ['`checksum`', '"md5"', 'method "PUT"'] },
-  { name: 'checksum sha256 with POST', config: { checksum: 'sha256', method: 'POST' }, option: 'checksum', says: ['"sha256"', 'method "PUT"'] },
+  { name: 'checksum md5 with POST', config: { checksum: 'md5', method: 'POST', quarantine }, option: 'checksum', says: ['`checksum`', '"md5"', 'method "PUT"'] },
+  { name: 'checksum sha256 with POST', config: { checksum: 'sha256', method: 'POST', quarantine }, option: 'checksum', says: ['"sha256"', 'method "PUT"'] },
   // overwrite, pendingTtl, unsniffable
   { name: 'overwrite "yes"', config: { overwrite: 'yes' }, option: 'overwrite', says: ['`overwrite`', '"yes"', 'boolean'] },
   { name: 'overwrite 1', config: { overwrite: 1 }, option: 'overwrite', says: ['`overwrite`', '1'] },
@@ -158,6 +167,21 @@ describe('createSafeUpload: INVALID_CONFIG at creation', () => {
       pendingTtl: 3600,
       quarantine: undefined,
     })
+  })
+
+  it.each([
+    { name: 'method POST', config: { method: 'POST' as const } },
+    { name: 'overwrite true', config: { overwrite: true } },
+    { name: 'method POST, a custom keyPrefix and a scan hook', config: { method: 'POST' as const, keyPrefix: 'files/', quarantine: { prefix: 'staging/', scan: () => 'clean' as const } } },
+  ])('accepts $name with quarantine, and keeps it', ({ config }) => {
+    const upload = createSafeUpload({ ...base, quarantine, ...config })
+    expect(upload.config.method).toBe(config.method ?? 'PUT')
+    expect(upload.config.overwrite).toBe(config.overwrite ?? false)
+    expect(upload.config.quarantine?.prefix).toBe(config.quarantine?.prefix ?? 'quarantine/')
+  })
+
+  it('overwrite false needs no quarantine', () => {
+    expect(createSafeUpload({ ...base, overwrite: false }).config).toMatchObject({ overwrite: false, quarantine: undefined })
   })
 
   it('normalizes allowlist entries (case, whitespace) and keeps wildcards', () => {

@@ -7,6 +7,7 @@ import corpus from '../../fixtures/filenames.json' with { type: 'json' }
 import type { SafePresignError } from '../../../src/errors.js'
 import type { SafePresignEvent } from '../../../src/events.js'
 import { sanitizeFilename } from '../../../src/key/filename.js'
+import { ACTIVE_CONTENT_TYPES } from '../../../src/policy/content-type.js'
 import { memoryStore } from '../../../src/stores/memory.js'
 import type { OwnershipStore } from '../../../src/stores/types.js'
 import { createSafeUpload, type SafeUploadConfig, type UploadRequest } from '../../../src/upload.js'
@@ -20,6 +21,9 @@ const client = s3Client()
 /** Every error this file provokes, for the toJSON check at the end. */
 const seen: SafePresignError[] = []
 
+/** POST builders must land uploads in quarantine (INVALID_CONFIG otherwise): see upload-config.test.ts. */
+const QUARANTINE = { prefix: 'quarantine/' } as const
+
 function uploader(config: Partial<SafeUploadConfig> = {}) {
   return createSafeUpload({
     client,
@@ -29,6 +33,7 @@ function uploader(config: Partial<SafeUploadConfig> = {}) {
     maxSize: 1_000_000,
     now: () => T,
     generateId: sequentialIds(),
+    ...(config.method === 'POST' ? { quarantine: QUARANTINE } : {}),
     ...config,
   })
 }
@@ -55,6 +60,18 @@ describe('CONTENT_TYPE_NOT_ALLOWED', () => {
     { method: 'POST', allowed: ['image/*'], contentType: 'video/*' },
     { method: 'POST', allowed: ['image/*'], contentType: '*/*' },
     { method: 'POST', allowed: ['image/png'], contentType: 'image/*' },
+    // A wildcard never covers active content (a type a browser runs as script): list it to allow it.
+    { method: 'PUT', allowed: ['image/*'], contentType: 'image/svg+xml' },
+    { method: 'PUT', allowed: ['image/*'], contentType: 'IMAGE/SVG+XML' },
+    { method: 'POST', allowed: ['image/*'], contentType: 'image/svg+xml' },
+    { method: 'PUT', allowed: ['text/*'], contentType: 'text/html' },
+    { method: 'POST', allowed: ['text/*'], contentType: 'text/html' },
+    { method: 'PUT', allowed: ['text/*'], contentType: 'text/javascript' },
+    { method: 'PUT', allowed: ['text/*', 'image/*'], contentType: 'text/xml' },
+    { method: 'PUT', allowed: ['application/*'], contentType: 'application/xhtml+xml' },
+    { method: 'PUT', allowed: ['application/*'], contentType: 'application/javascript' },
+    { method: 'PUT', allowed: ['application/*'], contentType: 'application/xml' },
+    { method: 'PUT', allowed: ['image/png', 'image/*'], contentType: 'image/svg+xml' },
   ] as const)('$method, allowed $allowed, declared $contentType', async ({ method, allowed, contentType }) => {
     const error = await refused({ method, allowedContentTypes: allowed }, { ...ok, contentType })
     expect(error.code).toBe('CONTENT_TYPE_NOT_ALLOWED')
@@ -68,9 +85,57 @@ describe('CONTENT_TYPE_NOT_ALLOWED', () => {
     { allowed: ['image/png'], contentType: 'IMAGE/PNG', signed: 'image/png' },
     { allowed: ['image/png'], contentType: ' image/png ', signed: 'image/png' },
     { allowed: ['image/*'], contentType: 'image/webp', signed: 'image/webp' },
+    { allowed: ['image/*'], contentType: 'image/svg', signed: 'image/svg' }, // the rule is by exact type, not by substring
+    { allowed: ['text/*'], contentType: 'text/plain', signed: 'text/plain' },
+    // Active content listed explicitly is allowed, next to a wildcard or alone.
+    { allowed: ['image/*', 'image/svg+xml'], contentType: 'image/svg+xml', signed: 'image/svg+xml' },
+    { allowed: ['image/svg+xml', 'image/*'], contentType: 'Image/SVG+xml', signed: 'image/svg+xml' },
+    { allowed: ['text/*', 'text/html'], contentType: 'text/html', signed: 'text/html' },
   ])('accepts $contentType on $allowed and signs the normalized $signed', async ({ allowed, contentType, signed }) => {
     const grant = await uploader({ allowedContentTypes: allowed }).presign({ ...ok, contentType })
     expect(grant.method === 'PUT' && grant.headers['content-type']).toBe(signed)
+  })
+
+  it('a POST builder with image/* and image/svg+xml signs an exact image/svg+xml, never a starts-with', async () => {
+    const grant = await uploader({ method: 'POST', allowedContentTypes: ['image/*', 'image/svg+xml'] }).presign({ owner: 'alice', contentType: 'image/svg+xml' })
+    if (grant.method !== 'POST') throw new Error('expected a POST grant')
+    expect(grant.fields['Content-Type']).toBe('image/svg+xml')
+    const policy = JSON.parse(Buffer.from(grant.fields.Policy!, 'base64').toString('utf8')) as { conditions: unknown[] }
+    expect(policy.conditions).toContainEqual({ 'Content-Type': 'image/svg+xml' })
+    expect(JSON.stringify(policy.conditions)).not.toContain('starts-with')
+  })
+
+  const ACTIVE = [...ACTIVE_CONTENT_TYPES]
+  it('ACTIVE_CONTENT_TYPES holds at least the browser-executable types named in the docs', () => {
+    for (const type of ['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml', 'text/javascript', 'application/javascript']) {
+      expect(ACTIVE).toContain(type)
+    }
+  })
+
+  it.each(ACTIVE)('%s: refused under its own type/* wildcard, allowed when listed explicitly', async (type) => {
+    const wildcard = `${type.split('/')[0]}/*`
+    for (const method of ['PUT', 'POST'] as const) {
+      const error = await refused({ method, allowedContentTypes: [wildcard] }, { ...ok, contentType: type })
+      expect(error.code).toBe('CONTENT_TYPE_NOT_ALLOWED')
+      expect(error.details?.allowed).toEqual([wildcard])
+      const grant = await uploader({ method, allowedContentTypes: [wildcard, type] }).presign({ ...ok, contentType: type })
+      expect(grant.method === 'PUT' ? grant.headers['content-type'] : grant.fields['Content-Type']).toBe(type)
+    }
+  })
+
+  it('for any allowlist of wildcards, an active type is granted only when it is listed exactly (fast-check)', async () => {
+    const top = fc.constantFrom('image', 'text', 'application', 'video', 'audio')
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(top, { minLength: 1 }), fc.subarray(ACTIVE), fc.constantFrom(...ACTIVE), async (wildcards, exact, type) => {
+        const allowed = [...wildcards.map((t) => `${t}/*`), ...exact]
+        const outcome = await uploader({ allowedContentTypes: allowed }).presign({ ...ok, contentType: type }).then(
+          () => 'granted',
+          (error: SafePresignError) => error.code,
+        )
+        expect(outcome).toBe(exact.includes(type) ? 'granted' : 'CONTENT_TYPE_NOT_ALLOWED')
+      }),
+      { numRuns: 200 },
+    )
   })
 })
 
@@ -219,7 +284,8 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
     if (method === 'PUT' && grant.method === 'PUT') expect(grant.headers['x-amz-meta-filename']).toBe(encodeURIComponent(name))
     if (method === 'POST' && grant.method === 'POST') {
       expect(grant.fields['x-amz-meta-filename']).toBe(encodeURIComponent(name))
-      expect(grant.fields.key).toBe(grant.key)
+      // The form writes the staging key of the same UUID; the name is in neither.
+      expect(grant.fields.key).toBe(grant.key.replace(/^uploads\//, 'quarantine/'))
     }
   }
 
@@ -271,11 +337,43 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
   })
 })
 
+describe('a grant that can write more than once never targets the final key', () => {
+  // POST has no create-once condition and `overwrite: true` drops If-None-Match: replayed after
+  // complete(), such a grant would replace the verified object. Every combination either refuses at
+  // creation, signs a create-once PUT, or writes under the quarantine prefix only.
+  const combos = (['PUT', 'POST'] as const).flatMap((method) =>
+    [undefined, false, true].flatMap((overwrite) => [false, true].map((quarantined) => ({ method, overwrite, quarantined }))),
+  )
+
+  it.each(combos)('method $method, overwrite $overwrite, quarantine $quarantined', async ({ method, overwrite, quarantined }) => {
+    const config = { client, bucket: 'photos-bucket', store: memoryStore(), allowedContentTypes: ['image/png'], maxSize: 1000, method, overwrite, generateId: () => ID, now: () => T }
+    let upload: ReturnType<typeof createSafeUpload>
+    try {
+      upload = createSafeUpload(quarantined ? { ...config, quarantine: QUARANTINE } : config)
+    } catch (error) {
+      expect(quarantined).toBe(false)
+      expect(method === 'POST' || overwrite === true).toBe(true)
+      expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { option: method === 'POST' ? 'method' : 'overwrite' } })
+      return
+    }
+    const grant = await upload.presign({ owner: 'alice', contentType: 'image/png', size: 10 })
+    expect(grant.key).toBe(`uploads/${ID}.png`)
+    const target = grant.method === 'PUT' ? new URL(grant.url).pathname.slice(1) : (grant.fields.key ?? '')
+    const createOnce = grant.method === 'PUT' && grant.headers['if-none-match'] === '*' && params(grant.url).get('X-Amz-SignedHeaders')!.split(';').includes('if-none-match')
+    if (quarantined) expect(target).toBe(`quarantine/${ID}.png`)
+    else {
+      expect(createOnce).toBe(true)
+      expect(target).toBe(`uploads/${ID}.png`)
+    }
+    if (!createOnce) expect(target.startsWith('quarantine/')).toBe(true)
+  })
+})
+
 describe('the record, written before the grant is returned', () => {
   it.each([
     { method: 'PUT', checksum: 'md5', quarantine: false },
     { method: 'PUT', checksum: 'sha256', quarantine: true },
-    { method: 'POST', checksum: false, quarantine: false },
+    { method: 'POST', checksum: false, quarantine: true },
   ] as const)('$method, checksum $checksum, quarantine $quarantine: every field', async ({ method, checksum, quarantine }) => {
     const store = memoryStore()
     const upload = uploader({ method, checksum, store, pendingTtl: 600, generateId: () => ID, ...(quarantine ? { quarantine: { prefix: 'quarantine/' } } : {}) })
@@ -296,8 +394,13 @@ describe('the record, written before the grant is returned', () => {
       ...(value ? { checksum: { algorithm: checksum, value } } : {}),
       ...(quarantine ? { stagingKey: `quarantine/${ID}.png` } : {}),
     })
-    // A quarantined PUT is signed for the staging key; the grant names the final key.
-    expect(new URL(grant.url).pathname).toBe(quarantine ? `/quarantine/${ID}.png` : method === 'PUT' ? `/uploads/${ID}.png` : '/')
+    // A quarantined grant is signed for the staging key (a PUT in its URL path, a POST in its form);
+    // the grant names the final key.
+    if (grant.method === 'PUT') expect(new URL(grant.url).pathname).toBe(quarantine ? `/quarantine/${ID}.png` : `/uploads/${ID}.png`)
+    else {
+      expect(new URL(grant.url).pathname).toBe('/')
+      expect(grant.fields.key).toBe(`quarantine/${ID}.png`)
+    }
   })
 
   it('injected now and generateId make grants deterministic: same inputs, same URL, same record', async () => {

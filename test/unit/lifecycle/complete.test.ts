@@ -16,6 +16,9 @@ import { fakeS3, type FakeS3 } from './fake-s3.js'
 const KEY = `uploads/${ID}.png`
 const STAGING = `quarantine/${ID}.png`
 const HTML = '<!DOCTYPE html><html><script>alert(document.domain)</script></html>'
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><circle r="5"/></svg>'
+/** POST builders must land in quarantine (INVALID_CONFIG otherwise). */
+const POST = { method: 'POST', quarantine: { prefix: 'quarantine/' } } as const
 
 let s3: FakeS3
 let store: OwnershipStore
@@ -129,7 +132,7 @@ describe('a failed check deletes the object, then rejects the record', () => {
   const cases: {
     name: string
     config?: Partial<SafeUploadConfig>
-    request?: { size?: number; checksum?: string }
+    request?: { size?: number; checksum?: string; contentType?: string }
     object: () => { body: Uint8Array | string; type: string | undefined; etag?: string; checksumSHA256?: string }
     code: string
     says: string
@@ -137,12 +140,38 @@ describe('a failed check deletes the object, then rejects the record', () => {
   }[] = [
     { name: 'one byte short of the signed size', object: () => ({ body: png(1999), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the object is 1999 bytes; the grant allowed 2000..2000' },
     { name: 'one byte over the signed size', object: () => ({ body: png(2001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: '2001 bytes' },
-    { name: 'over maxSize on a POST grant', config: { method: 'POST', maxSize: 1000 }, object: () => ({ body: png(1001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the grant allowed 1..1000' },
+    { name: 'over maxSize on a POST grant', config: { ...POST, maxSize: 1000 }, object: () => ({ body: png(1001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the grant allowed 1..1000' },
     { name: 'stored as text/html', object: () => ({ body: png(2000), type: 'text/html' }), code: 'TYPE_MISMATCH', says: `"text/html"; the grant was for image/png` },
     { name: 'stored as image/jpeg', object: () => ({ body: png(2000), type: 'image/jpeg' }), code: 'TYPE_MISMATCH', says: '"image/jpeg"' },
     { name: 'stored without a Content-Type', object: () => ({ body: png(2000), type: undefined }), code: 'TYPE_MISMATCH', says: '""' },
     { name: 'HTML bytes declared image/png', request: { size: HTML.length }, object: () => ({ body: HTML, type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'markup a browser would render', sniffedType: 'text/html' },
     { name: 'JPEG bytes declared image/png', request: { size: jpeg().length }, object: () => ({ body: jpeg(), type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'the bytes are image/jpeg', sniffedType: 'image/jpeg' },
+    // An image/* POST policy is a starts-with on Content-Type: S3 accepts any image/..., including
+    // SVG. A wildcard never covers active content, so complete() refuses it before sniffing.
+    ...['image/svg+xml', 'IMAGE/SVG+XML', 'image/svg+xml; charset=utf-8', 'image/*'].map((type) => ({
+      name: `an image/* POST grant, stored as ${type}`,
+      config: POST,
+      request: { contentType: 'image/*' },
+      object: () => ({ body: SVG, type }),
+      code: 'TYPE_MISMATCH',
+      says: `${JSON.stringify(type)}; the grant was for image/*`,
+    })),
+    {
+      name: 'an image/* POST grant on an allowlist that also lists image/svg+xml, stored as image/svg+xml',
+      config: { ...POST, allowedContentTypes: ['image/*', 'image/svg+xml'] },
+      request: { contentType: 'image/*' },
+      object: () => ({ body: SVG, type: 'image/svg+xml' }),
+      code: 'TYPE_MISMATCH',
+      says: '"image/svg+xml"; the grant was for image/*',
+    },
+    {
+      name: 'a text/* POST grant, stored as text/html',
+      config: { ...POST, allowedContentTypes: ['text/*'] },
+      request: { contentType: 'text/*' },
+      object: () => ({ body: HTML, type: 'text/html' }),
+      code: 'TYPE_MISMATCH',
+      says: '"text/html"; the grant was for text/*',
+    },
     {
       name: 'an MD5 ETag that is not the signed MD5',
       config: { checksum: 'md5' },
@@ -171,16 +200,35 @@ describe('a failed check deletes the object, then rejects the record', () => {
 
   it.each(cases)('$name → $code', async ({ config, request, object, code, says, sniffedType }) => {
     const upload = await granted({ pendingTtl: 600, ...config }, request)
+    // A type/* grant has no extension; a quarantined one is uploaded to (and verified at) its staging key.
+    const key = request?.contentType?.endsWith('/*') ? `uploads/${ID}` : KEY
+    const at = config?.quarantine ? key.replace(/^uploads\//, 'quarantine/') : key
     const o = object()
-    s3.put(KEY, o.body, o.type, { etag: o.etag, checksumSHA256: o.checksumSHA256 })
+    s3.put(at, o.body, o.type, { etag: o.etag, checksumSHA256: o.checksumSHA256 })
     clock = T + 5_000
-    const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
+    const error = await failure(upload.complete({ key, owner: 'alice' }))
     expect(error.code).toBe(code)
     expect(error.message).toContain(says)
-    expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY }])
-    expect(s3.objects.has(KEY)).toBe(false)
+    expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: at }])
+    expect(s3.objects.size).toBe(0)
     expect(s3.inputs(CopyObjectCommand)).toEqual([])
-    expect(await store.get(KEY, clock)).toMatchObject({ state: 'rejected', reason: code, settledAt: clock, purgeAt: clock + 600_000, ...(sniffedType ? { sniffedType } : {}) })
+    expect(await store.get(key, clock)).toMatchObject({ state: 'rejected', reason: code, settledAt: clock, purgeAt: clock + 600_000, ...(sniffedType ? { sniffedType } : {}) })
+  })
+
+  it('an image/* POST grant: image/png bytes stored as image/png commit, promoted from quarantine', async () => {
+    const upload = await granted(POST, { contentType: 'image/*' })
+    s3.put(`quarantine/${ID}`, png(2000), 'image/png')
+    const result = await upload.complete({ key: `uploads/${ID}`, owner: 'alice' })
+    expect(result).toMatchObject({ state: 'committed', contentType: 'image/*', sniffedType: 'image/png' })
+    expect([...s3.objects.keys()]).toEqual([`uploads/${ID}`])
+  })
+
+  it('an image/svg+xml grant (listed explicitly): SVG bytes stored as image/svg+xml commit', async () => {
+    const upload = await granted({ ...POST, allowedContentTypes: ['image/*', 'image/svg+xml'] }, { contentType: 'image/svg+xml' })
+    const key = `uploads/${ID}.svg`
+    s3.put(`quarantine/${ID}.svg`, SVG, 'image/svg+xml')
+    expect(await upload.complete({ key, owner: 'alice' })).toMatchObject({ state: 'committed', contentType: 'image/svg+xml', sniffedType: 'image/svg+xml' })
+    expect([...s3.objects.keys()]).toEqual([key])
   })
 
   it.each([

@@ -38,6 +38,11 @@ function uploader(client: S3Client, config: Partial<SafeUploadConfig> = {}) {
 
 const UNHOISTED = new Set(['x-amz-checksum-sha256', 'x-amz-meta-filename'])
 
+// POST and overwriting PUT grants must land in quarantine (INVALID_CONFIG otherwise): they sign the
+// staging key, while the grant still names the final key.
+const QUARANTINE = { quarantine: { prefix: 'quarantine/' } } as const
+const STAGING = `quarantine/${ID}.png`
+
 describe('PUT grants are byte-identical to getSignedUrl(PutObjectCommand)', () => {
   const cases: {
     name: string
@@ -53,7 +58,7 @@ describe('PUT grants are byte-identical to getSignedUrl(PutObjectCommand)', () =
     { name: 'virtual-host, session token, MD5, unicode filename', client: clients['virtual-host eu-west-1, session token'], checksum: 'md5', filename: 'Photo été 🌄 (1).png' },
     { name: 'virtual-host us-east-1, SHA-256, 60 s', client: clients['virtual-host us-east-1'], checksum: 'sha256', filename: 'a.png', expiresIn: 60 },
     { name: 'path-style, SHA-256, reserved chars in filename', client: clients['path-style 127.0.0.1:9000'], checksum: 'sha256', filename: "it's 100% [draft] #1; a=b & c.png" },
-    { name: 'path-style, session token, overwrite', client: clients['path-style 127.0.0.1:9000, session token'], overwrite: true, filename: 'x.png' },
+    { name: 'path-style, session token, overwrite (quarantined)', client: clients['path-style 127.0.0.1:9000, session token'], overwrite: true, filename: 'x.png' },
     { name: 'path-style, bucket with dots', client: clients['path-style 127.0.0.1:9000'], bucket: 'my.dotted.bucket', checksum: 'md5' },
     { name: 'AWS, bucket with dots (the SDK falls back to path-style over https)', client: clients['virtual-host eu-west-1'], bucket: 'my.dotted.bucket' },
     { name: 'a signing date that is not a whole second', client: clients['virtual-host eu-west-1'], at: T + 987, filename: 'late.png' },
@@ -65,7 +70,7 @@ describe('PUT grants are byte-identical to getSignedUrl(PutObjectCommand)', () =
     const at = c.at ?? T
     const bucket = c.bucket ?? 'photos-bucket'
     const checksum = c.checksum === 'md5' ? MD5 : c.checksum === 'sha256' ? SHA256 : undefined
-    const upload = uploader(client, { bucket, checksum: c.checksum ?? false, overwrite: c.overwrite ?? false, now: () => at })
+    const upload = uploader(client, { bucket, checksum: c.checksum ?? false, overwrite: c.overwrite ?? false, now: () => at, ...(c.overwrite ? QUARANTINE : {}) })
     const grant = await upload.presign({ owner: 'alice', contentType: 'image/png', size: 4242, filename: c.filename, checksum, expiresIn: c.expiresIn })
     expect(grant.method).toBe('PUT')
 
@@ -73,7 +78,8 @@ describe('PUT grants are byte-identical to getSignedUrl(PutObjectCommand)', () =
       client,
       new PutObjectCommand({
         Bucket: bucket,
-        Key: grant.key,
+        // An overwriting grant is quarantined: the URL writes the staging key, never the final one.
+        Key: c.overwrite ? STAGING : grant.key,
         ContentType: 'image/png',
         ContentLength: 4242,
         ...(c.overwrite ? {} : { IfNoneMatch: '*' }),
@@ -213,7 +219,7 @@ describe('X-Amz-SignedHeaders of a PUT grant: exactly the headers the client mus
 
   it.each(cases)('checksum $checksum, overwrite $overwrite, filename $filename → $signed', async (c) => {
     const checksum = c.checksum === 'md5' ? MD5 : c.checksum === 'sha256' ? SHA256 : undefined
-    const grant = await uploader(s3Client(), { checksum: c.checksum, overwrite: c.overwrite }).presign({
+    const grant = await uploader(s3Client(), { checksum: c.checksum, overwrite: c.overwrite, ...(c.overwrite ? QUARANTINE : {}) }).presign({
       owner: 'alice',
       contentType: 'image/png',
       size: 4242,
@@ -227,6 +233,9 @@ describe('X-Amz-SignedHeaders of a PUT grant: exactly the headers the client mus
     for (const name of c.signed) expect(params(grant.url).has(name)).toBe(false)
     expect(grant.headers['content-length']).toBe('4242')
     if (c.filename !== undefined) expect(decodeURIComponent(grant.headers['x-amz-meta-filename']!)).toBe(c.filename)
+    // Without If-None-Match the URL can write again: it must target the staging key only.
+    expect(new URL(grant.url).pathname).toBe(c.overwrite ? `/${STAGING}` : `/uploads/${ID}.png`)
+    expect(grant.key).toBe(`uploads/${ID}.png`)
   })
 })
 
@@ -259,6 +268,34 @@ describe('POST: presignPost is byte-identical to createPresignedPost', () => {
   })
 })
 
+describe('a quarantined POST grant is byte-identical to createPresignedPost for the staging key', () => {
+  afterEach(() => vi.useRealTimers())
+
+  const filename = 'Übersicht 2024 (final).png'
+  it.each([
+    { name: 'exact type, filename, session token', contentType: 'image/png', filename, client: clients['virtual-host eu-west-1, session token'], staging: STAGING },
+    { name: 'image/*, path-style', contentType: 'image/*', filename: undefined, client: clients['path-style 127.0.0.1:9000'], staging: `quarantine/${ID}` },
+  ])('$name', async (c) => {
+    const client = c.client()
+    const grant = await uploader(client, { method: 'POST', ...QUARANTINE }).presign({ owner: 'alice', contentType: c.contentType, filename: c.filename })
+    if (grant.method !== 'POST') throw new Error('expected a POST grant')
+    const wildcard = c.contentType.endsWith('/*')
+    const fields: Record<string, string> = { success_action_status: '201' }
+    if (!wildcard) fields['Content-Type'] = c.contentType
+    if (c.filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(c.filename)
+    const conditions = [['content-length-range', 1, 10_000_000], ...(wildcard ? [['starts-with', '$Content-Type', 'image/']] : [])]
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date(T))
+    const sdk = await createPresignedPost(client, { Bucket: 'photos-bucket', Key: c.staging, Conditions: conditions as never, Fields: fields, Expires: 300 })
+    vi.useRealTimers()
+    expect(grant.url).toBe(sdk.url)
+    expect(grant.fields).toEqual(sdk.fields)
+    expect(Object.keys(grant.fields)).toEqual(Object.keys(sdk.fields))
+    expect(grant.fields.key).toBe(c.staging)
+    expect(grant.key).toBe(c.staging.replace(/^quarantine\//, 'uploads/'))
+  })
+})
+
 describe('the policy of a POST grant holds exactly the conditions the design requires', () => {
   const filename = 'Übersicht 2024 (final).png'
   const cases = [
@@ -270,7 +307,7 @@ describe('the policy of a POST grant holds exactly the conditions the design req
 
   it.each(cases)('$name', async (c) => {
     const client = s3Client(c.session ? { credentials: sessionCredentials } : {})
-    const upload = uploader(client, { method: 'POST', maxSize: 5_000_000 })
+    const upload = uploader(client, { method: 'POST', maxSize: 5_000_000, ...QUARANTINE })
     const grant = await upload.presign({ owner: 'alice', contentType: c.contentType, size: c.size, filename: c.filename })
     if (grant.method !== 'POST') throw new Error('expected a POST grant')
     const policy = JSON.parse(Buffer.from(grant.fields.Policy!, 'base64').toString('utf8')) as { expiration: string; conditions: unknown[] }
@@ -289,8 +326,9 @@ describe('the policy of a POST grant holds exactly the conditions the design req
       { 'X-Amz-Credential': `AKIAIOSFODNN7EXAMPLE/20250115/eu-west-1/s3/aws4_request` },
       { 'X-Amz-Date': '20250115T120000Z' },
       ...(c.session ? [{ 'X-Amz-Security-Token': sessionCredentials.sessionToken }] : []),
-      // createPresignedPost's form of an exact match: the key cannot be chosen by the client.
-      { key: grant.key },
+      // createPresignedPost's form of an exact match: the key cannot be chosen by the client. It is
+      // the staging key: the form can never write the final key that complete() promotes to.
+      { key: wildcard ? `quarantine/${ID}` : STAGING },
     ]
     expect(policy.conditions).toEqual(expected)
     expect(policy.conditions).not.toContainEqual(expect.arrayContaining(['starts-with', '$key']))
@@ -298,7 +336,8 @@ describe('the policy of a POST grant holds exactly the conditions the design req
     for (const condition of expected) {
       if (!Array.isArray(condition)) for (const [k, v] of Object.entries(condition as object)) expect(grant.fields[k]).toBe(v)
     }
-    expect(grant.key).toMatch(wildcard ? /^uploads\/[0-9a-f-]{36}$/ : /^uploads\/[0-9a-f-]{36}\.png$/)
+    expect(grant.key).toBe(wildcard ? `uploads/${ID}` : `uploads/${ID}.png`)
+    expect(grant.fields.key).toBe(wildcard ? `quarantine/${ID}` : STAGING)
   })
 
   it('pins the quarantine key in the policy while the grant names the final key', async () => {
@@ -333,7 +372,7 @@ describe('temporary credentials that expire before the grant would', () => {
   })
 
   it.each(cases)('POST: credentials expiring at T+$expiration ms → policy expiration shortened to $signed s', async ({ expiration, signed }) => {
-    const grant = await uploader(expiring(expiration), { method: 'POST' }).presign({ owner: 'alice', contentType: 'image/png' })
+    const grant = await uploader(expiring(expiration), { method: 'POST', ...QUARANTINE }).presign({ owner: 'alice', contentType: 'image/png' })
     if (grant.method !== 'POST') throw new Error('expected a POST grant')
     const policy = JSON.parse(Buffer.from(grant.fields.Policy!, 'base64').toString('utf8')) as { expiration: string }
     expect(grant.expiresAt).toBe(T + signed * 1000)
@@ -343,7 +382,7 @@ describe('temporary credentials that expire before the grant would', () => {
   it.each([T + 999, T + 1, T, T - 60_000])('credentials expiring at %i (less than 1 s left) → CREDENTIALS_EXPIRING, nothing recorded', async (expiration) => {
     const store = memoryStore()
     for (const method of ['PUT', 'POST'] as const) {
-      const error = await failure(uploader(expiring(expiration), { method, store }).presign({ owner: 'alice', contentType: 'image/png', size: 1 }))
+      const error = await failure(uploader(expiring(expiration), { method, store, ...(method === 'POST' ? QUARANTINE : {}) }).presign({ owner: 'alice', contentType: 'image/png', size: 1 }))
       expect(error.code).toBe('CREDENTIALS_EXPIRING')
       expect(error.message).toContain(new Date(expiration).toISOString())
       expect(await store.get(`uploads/${ID}.png`, T)).toBeUndefined()
@@ -370,7 +409,7 @@ describe('a rotating credential provider', () => {
   it.each(['PUT', 'POST'] as const)('%s: each grant is signed with the current credentials, and its lifetime is clamped to those same credentials', async (method) => {
     const now = Math.floor(Date.now() / 1000) * 1000
     const { client, expirations } = rotating(now)
-    const upload = uploader(client, { method, now: () => now, generateId: undefined })
+    const upload = uploader(client, { method, now: () => now, generateId: undefined, ...(method === 'POST' ? QUARANTINE : {}) })
     const used: string[] = []
     for (let i = 0; i < 4; i++) {
       const grant = await upload.presign({ owner: 'alice', contentType: 'image/png', size: 1 })
