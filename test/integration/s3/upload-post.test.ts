@@ -1,18 +1,22 @@
 // createSafeUpload with POST grants (a browser form and a signed policy), sent as multipart/form-data
 // over real HTTP to RGW: what the policy makes S3 refuse. The s3rver emulator checks no part of a POST
-// policy, so only a real peer proves these.
+// policy, so only a real peer proves these. POST builders require quarantine (a form can be replayed:
+// lifecycle.test.ts), so every form here writes quarantine/<uuid>, and complete() promotes it.
 import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSafeUpload, memoryStore, type OwnershipStore, type SafeUploadConfig } from '../../../src/index.js'
+import { createSafeUpload, memoryStore, type OwnershipStore, type PostGrant, type SafeUploadConfig } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { freshBucket, postForm, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
-import { asPost, enforcementTable, flip, head, minimalPng } from './support.js'
+import { asPost, enforcementTable, flip, head, libraryCode, minimalPng } from './support.js'
 
 const peer = rgwPeer()
 const PNG = minimalPng(8)
 const MAX = 1024
 const file = (body: Buffer, contentType = 'image/png') => ({ body, contentType, filename: 'upload.bin' })
+const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><circle r="5"/></svg>\n', 'utf8')
+/** The key the form writes: the grant's UUID under quarantine/, never the final key. */
+const staged = (grant: PostGrant) => grant.key.replace(/^uploads\//, 'quarantine/')
 
 describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
   let client: S3Client
@@ -32,42 +36,57 @@ describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
   })
 
   const uploads = (extra: Partial<SafeUploadConfig> = {}) =>
-    createSafeUpload({ client, bucket, store, method: 'POST', allowedContentTypes: ['image/png', 'text/plain'], maxSize: MAX, expiresIn: 60, ...extra })
+    createSafeUpload({ client, bucket, store, method: 'POST', quarantine: { prefix: 'quarantine/' }, allowedContentTypes: ['image/png', 'text/plain'], maxSize: MAX, expiresIn: 60, ...extra })
 
-  it('accepts the form as issued (201), stores the signed type and filename, and commits on complete()', async () => {
+  /** Neither the staging key nor the final key holds an object. */
+  async function nothingStored(grant: PostGrant) {
+    expect(await head(client, bucket, staged(grant))).toBeUndefined()
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
+  }
+
+  it('accepts the form as issued (201) under quarantine/, stores the signed type and filename, and complete() promotes it', async () => {
     const up = uploads()
     const grant = asPost(await up.presign({ owner: 'alice', filename: 'scan.png', contentType: 'image/png' }))
-    expect(grant.fields).toMatchObject({ key: grant.key, 'Content-Type': 'image/png', success_action_status: '201' })
-    table.http('POST form as issued', await postForm(grant.url, grant.fields, file(PNG)), [201, undefined])
-    expect(await head(client, bucket, grant.key)).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png', Metadata: { filename: 'scan.png' } })
+    expect(grant.key).toMatch(/^uploads\/[0-9a-f-]{36}\.png$/)
+    expect(grant.fields).toMatchObject({ key: staged(grant), 'Content-Type': 'image/png', success_action_status: '201' })
+    table.http('POST form as issued (key field quarantine/{uuid}.png)', await postForm(grant.url, grant.fields, file(PNG)), [201, undefined])
+    expect(await head(client, bucket, staged(grant))).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png', Metadata: { filename: 'scan.png' } })
+    expect(await head(client, bucket, grant.key)).toBeUndefined()
     expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
+    // The promoted copy keeps the signed type and metadata; the staging object is gone.
+    expect(await head(client, bucket, grant.key)).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png', Metadata: { filename: 'scan.png' } })
+    expect(await head(client, bucket, staged(grant))).toBeUndefined()
   })
 
   it('refuses a file outside content-length-range (400 EntityTooLarge / EntityTooSmall), storing nothing', async () => {
     const up = uploads()
     const open = asPost(await up.presign({ owner: 'alice', contentType: 'image/png' })) // 1..MAX
     table.http(`POST, ${MAX + 1} bytes on a 1..${MAX} policy`, await postForm(open.url, open.fields, file(Buffer.concat([PNG, Buffer.alloc(MAX + 1 - PNG.length)]))), [400, 'EntityTooLarge'])
-    expect(await head(client, bucket, open.key)).toBeUndefined()
+    await nothingStored(open)
 
     const exact = asPost(await up.presign({ owner: 'alice', contentType: 'image/png', size: PNG.length })) // PNG.length..PNG.length
     table.http('POST, one byte less than an exact-size policy', await postForm(exact.url, exact.fields, file(PNG.subarray(0, -1))), [400, 'EntityTooSmall'])
     table.http('POST, one byte more than an exact-size policy', await postForm(exact.url, exact.fields, file(Buffer.concat([PNG, Buffer.from([0])]))), [400, 'EntityTooLarge'])
-    expect(await head(client, bucket, exact.key)).toBeUndefined()
+    await nothingStored(exact)
     expect((await postForm(exact.url, exact.fields, file(PNG))).status).toBe(201)
+    expect(await head(client, bucket, staged(exact))).toMatchObject({ ContentLength: PNG.length })
   })
 
-  it('refuses a changed key field (403), storing nothing under either key', async () => {
+  it('refuses a changed key field (403), storing nothing under any key', async () => {
     const grant = asPost(await uploads().presign({ owner: 'alice', contentType: 'image/png' }))
-    const other = `uploads/${randomUUID()}.png`
-    table.http('POST, key field changed', await postForm(grant.url, { ...grant.fields, key: other }, file(PNG)), [403, 'AccessDenied'])
-    expect(await head(client, bucket, other)).toBeUndefined()
-    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    // Aimed at the final namespace, where complete() promotes to: the policy pins quarantine/<uuid>.
+    for (const other of [grant.key, `uploads/${randomUUID()}.png`]) {
+      const name = other === grant.key ? "POST, key field changed to the grant's own final key (uploads/{uuid}.png)" : 'POST, key field changed to another key (uploads/{other uuid}.png)'
+      table.http(name, await postForm(grant.url, { ...grant.fields, key: other }, file(PNG)), [403, 'AccessDenied'])
+      expect(await head(client, bucket, other)).toBeUndefined()
+    }
+    await nothingStored(grant)
   })
 
   it('refuses a changed Content-Type field on an exact-type policy (403)', async () => {
     const grant = asPost(await uploads().presign({ owner: 'alice', contentType: 'image/png' }))
     table.http('POST, Content-Type field text/html on an image/png policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'text/html' }, file(PNG, 'text/html')), [403, 'AccessDenied'])
-    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    await nothingStored(grant)
   })
 
   it("an 'image/*' policy (starts-with) accepts image/png (201) and refuses text/html (403)", async () => {
@@ -77,16 +96,30 @@ describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
     table.http('POST, Content-Type text/html on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'text/html' }, file(PNG, 'text/html')), [403, 'AccessDenied'])
     // The file part's own type (image/png here) does not count: the policy checks the form field.
     table.http('POST, no Content-Type field on an image/* policy', await postForm(grant.url, grant.fields, file(PNG)), [403, 'AccessDenied'])
-    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    await nothingStored(grant)
     table.http('POST, Content-Type image/png on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'image/png' }, file(PNG)), [201, undefined])
     expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', contentType: 'image/*', sniffedType: 'image/png' })
+    expect(await head(client, bucket, grant.key)).toMatchObject({ ContentType: 'image/png' })
+  })
+
+  it("an 'image/*' policy lets S3 store image/svg+xml (201); complete() refuses it (TYPE_MISMATCH) and deletes it, nothing promoted", async () => {
+    const up = uploads({ allowedContentTypes: ['image/*'] })
+    // Asked for directly, the wildcard does not cover SVG: no grant at all.
+    table.library('presign image/svg+xml on an image/* builder', await libraryCode(up.presign({ owner: 'alice', contentType: 'image/svg+xml' })), 'CONTENT_TYPE_NOT_ALLOWED')
+    // Through an image/* form, S3 only checks starts-with "image/": it takes SVG.
+    const grant = asPost(await up.presign({ owner: 'alice', contentType: 'image/*' }))
+    table.http('POST, Content-Type image/svg+xml on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'image/svg+xml' }, file(SVG, 'image/svg+xml')), [201, undefined])
+    expect(await head(client, bucket, staged(grant))).toMatchObject({ ContentType: 'image/svg+xml' })
+    table.library('complete(), image/svg+xml stored under an image/* policy', await libraryCode(up.complete({ key: grant.key, owner: 'alice' })), 'TYPE_MISMATCH')
+    await nothingStored(grant)
+    expect(await store.get(grant.key, Date.now())).toMatchObject({ state: 'rejected', reason: 'TYPE_MISMATCH' })
   })
 
   it('refuses an expired policy (403): signed 10 minutes ago for 60 s', async () => {
     const grant = asPost(await uploads({ now: () => Date.now() - 10 * 60_000 }).presign({ owner: 'alice', contentType: 'image/png' }))
     expect(grant.expiresAt).toBeLessThan(Date.now())
     table.http('POST, policy expired', await postForm(grant.url, grant.fields, file(PNG)), [403, 'AccessDenied'])
-    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    await nothingStored(grant)
   })
 
   it('refuses a tampered signature (403), storing nothing', async () => {
@@ -94,6 +127,6 @@ describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
     const fields = { ...grant.fields, 'X-Amz-Signature': flip(grant.fields['X-Amz-Signature']!) }
     // AWS S3 answers SignatureDoesNotMatch here; RGW 16.2 answers AccessDenied.
     table.http('POST, tampered X-Amz-Signature', await postForm(grant.url, fields, file(PNG)), [403, 'AccessDenied'])
-    expect(await head(client, bucket, grant.key)).toBeUndefined()
+    await nothingStored(grant)
   })
 })
