@@ -70,9 +70,12 @@ export async function completeUpload(
   }
 
   const objectKey = record.stagingKey ?? record.key
-  let verified: { size: number; sniffedType: string }
+  let verified: { size: number; sniffedType: string; etag: string | undefined }
   try {
     verified = await verify(cfg, record, objectKey, now)
+    // Only the very bytes verified above may be promoted: a grant that can write twice may rewrite
+    // the staging object while complete() runs. See promote().
+    if (record.stagingKey) await promote(cfg, record.stagingKey, key, verified.etag)
   } catch (error) {
     if (!(error instanceof Rejection)) throw error
     await deleteObject(cfg, objectKey)
@@ -81,7 +84,6 @@ export async function completeUpload(
     throw new SafePresignError(error.code, error.message, { details: { key, check: error.code } })
   }
 
-  if (record.stagingKey) await promote(cfg, record.stagingKey, key)
   const committed = await storeCall('transition', () =>
     cfg.store.transition(key, 'pending', 'committed', { purgeAt: undefined, settledAt: now, sniffedType: verified.sniffedType }, now),
   ).catch(async (error) => {
@@ -135,11 +137,12 @@ async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey
     throw new Rejection('TYPE_MISMATCH', `the object's Content-Type is ${JSON.stringify(storedType)}; the grant was for ${record.contentType}`)
   }
   if (record.checksum) await verifyChecksum(cfg, objectKey, record.checksum, head)
-  const bytes = await readRange(cfg, objectKey, Math.min(size, SNIFF_BYTES))
+  const etag = head.ETag
+  const bytes = await readRange(cfg, objectKey, Math.min(size, SNIFF_BYTES), etag)
   const verdict = await sniff(bytes, storedType, cfg.unsniffable)
   if (!verdict.ok) throw new Rejection('CONTENT_MISMATCH', `declared ${storedType}, but ${verdict.why}`, verdict.sniffedType)
   if (cfg.quarantine?.scan) await scan(cfg, record, objectKey, storedType, size)
-  return { size, sniffedType: verdict.sniffedType }
+  return { size, sniffedType: verdict.sniffedType, etag }
 }
 
 async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, checksum: NonNullable<UploadRecord['checksum']>, head: HeadObjectCommandOutput) {
@@ -149,7 +152,7 @@ async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, chec
   const etag = head.ETag?.replace(/"/g, '')
   if (checksum.algorithm === 'md5' && etag && /^[0-9a-f]{32}$/.test(etag)) actual = Buffer.from(etag, 'hex')
   // A multipart ETag or a store that keeps no checksum: hash the bytes ourselves.
-  actual ??= await digestObject(cfg, objectKey, checksum.algorithm)
+  actual ??= await digestObject(cfg, objectKey, checksum.algorithm, head.ETag)
   if (!actual.equals(expected)) {
     throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is ${actual.toString('base64')}; the grant bound ${checksum.value}`)
   }
@@ -179,10 +182,31 @@ async function reject(cfg: ResolvedUploadConfig, record: UploadRecord, rejection
   await storeCall('transition', () => cfg.store.transition(record.key, 'pending', 'rejected', patch, now))
 }
 
-async function promote(cfg: ResolvedUploadConfig, from: string, to: string) {
-  await s3('CopyObject', () =>
-    cfg.client.send(new CopyObjectCommand({ Bucket: cfg.bucket, Key: to, CopySource: `${cfg.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`, MetadataDirective: 'COPY' })),
+/**
+ * Copies the verified staging object to its final key. The copy is conditional on the verified
+ * ETag (CopySourceIfMatch: AWS answers 412), and the copy's own ETag is compared as well, since not
+ * every S3 enforces the condition (Ceph RGW 16 ignores it). A mismatch deletes the copy before any
+ * record points at it, so it is never served.
+ */
+async function promote(cfg: ResolvedUploadConfig, from: string, to: string, etag: string | undefined) {
+  const copied = await s3('CopyObject', () =>
+    cfg.client.send(
+      new CopyObjectCommand({
+        Bucket: cfg.bucket,
+        Key: to,
+        CopySource: `${cfg.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
+        CopySourceIfMatch: etag,
+        MetadataDirective: 'COPY',
+      }),
+    ),
   )
+  // Some stores quote ETags in CopyObjectResult and others do not (RGW): compare them bare.
+  const bare = (tag: string | undefined) => tag?.replace(/"/g, '')
+  const copiedEtag = bare(copied.CopyObjectResult?.ETag ?? (await headObject(cfg, to))?.ETag)
+  if (etag !== undefined && copiedEtag !== bare(etag)) {
+    await deleteObject(cfg, to)
+    throw new Rejection('CONTENT_MISMATCH', `the object changed while it was being verified (the copy has ETag ${copiedEtag}, the verified object ${etag}): a replayed upload; nothing was promoted`)
+  }
 }
 
 async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadObjectCommandOutput | undefined> {
@@ -195,14 +219,14 @@ async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadO
   }
 }
 
-async function readRange(cfg: ResolvedUploadConfig, key: string, length: number): Promise<Uint8Array> {
+async function readRange(cfg: ResolvedUploadConfig, key: string, length: number, etag: string | undefined): Promise<Uint8Array> {
   if (length <= 0) return new Uint8Array()
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}` })))
+  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}`, IfMatch: etag })))
   return (await out.Body?.transformToByteArray()) ?? new Uint8Array()
 }
 
-async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256'): Promise<Buffer> {
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key })))
+async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Buffer> {
+  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, IfMatch: etag })))
   const hash = createHash(algorithm)
   for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
   return hash.digest()
@@ -217,6 +241,9 @@ async function s3<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     return await fn()
   } catch (cause) {
     if (isSafePresignError(cause)) throw cause
+    if ((cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+      throw new Rejection('CONTENT_MISMATCH', `the object changed while it was being verified (${operation} found another ETag): a replayed upload; nothing was promoted`)
+    }
     throw new SafePresignError('S3_ERROR', `${operation} failed while completing an upload; the record is unchanged, try again`, { cause })
   }
 }

@@ -61,7 +61,8 @@ describe('a clean upload commits', () => {
     expect(result).toEqual({ key: KEY, state: 'committed', size: 2000, contentType: 'image/png', sniffedType: 'image/png', alreadyCommitted: false })
     expect(s3.ops()).toEqual([`HeadObject ${KEY}`, `GetObject ${KEY}`])
     expect(s3.inputs(HeadObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, ChecksumMode: 'ENABLED' }])
-    expect(s3.inputs(GetObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, Range: 'bytes=0-1999' }])
+    // The sniffed bytes are pinned to the ETag HeadObject saw: a rewrite in between fails with 412.
+    expect(s3.inputs(GetObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, Range: 'bytes=0-1999', IfMatch: `"${createHash('md5').update(png(2000)).digest('hex')}"` }])
     const stored = await store.get(KEY, T + 365 * 86_400_000)
     expect(stored).toMatchObject({ state: 'committed', settledAt: T, sniffedType: 'image/png' })
     expect(stored).not.toHaveProperty('purgeAt')
@@ -281,6 +282,19 @@ describe('quarantine: verify and scan under the staging key, then promote', () =
     return granted({ quarantine: { prefix: 'quarantine/', scan, scanTimeoutMs } })
   }
 
+  it('the staging object is rewritten during the scan (a replayed grant): the copy is deleted, CONTENT_MISMATCH, nothing promoted', async () => {
+    const spoof = Buffer.from(png(2000))
+    spoof[1000] = spoof[1000]! ^ 0xff // same size, same signature, same stored type: other bytes
+    const upload = await quarantined(() => {
+      s3.put(STAGING, spoof, 'image/png')
+      return 'clean'
+    })
+    s3.put(STAGING, png(2000), 'image/png')
+    await expect(upload.complete({ key: KEY, owner: 'alice' })).rejects.toMatchObject({ code: 'CONTENT_MISMATCH' })
+    expect([...s3.objects.keys()]).toEqual([])
+    expect(await store.get(KEY, T)).toMatchObject({ state: 'rejected', reason: 'CONTENT_MISMATCH' })
+  })
+
   it('clean: CopyObject to the final key, then DeleteObject of the staging key', async () => {
     const scanned: ScanTarget[] = []
     const upload = await quarantined((target) => (scanned.push(target), 'clean'))
@@ -288,7 +302,10 @@ describe('quarantine: verify and scan under the staging key, then promote', () =
     const result = await upload.complete({ key: KEY, owner: 'alice' })
     expect(result).toMatchObject({ key: KEY, state: 'committed', alreadyCommitted: false })
     expect(s3.ops()).toEqual([`HeadObject ${STAGING}`, `GetObject ${STAGING}`, `CopyObject ${KEY}`, `DeleteObject ${STAGING}`])
-    expect(s3.inputs(CopyObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: KEY, CopySource: `photos-bucket/${STAGING}`, MetadataDirective: 'COPY' }])
+    // Only the verified bytes are promoted: the copy is conditional on the ETag that was checked.
+    expect(s3.inputs(CopyObjectCommand)).toEqual([
+      { Bucket: 'photos-bucket', Key: KEY, CopySource: `photos-bucket/${STAGING}`, CopySourceIfMatch: `"${createHash('md5').update(png(2000)).digest('hex')}"`, MetadataDirective: 'COPY' },
+    ])
     expect(scanned).toEqual([{ bucket: 'photos-bucket', key: STAGING, finalKey: KEY, contentType: 'image/png', size: 2000, owner: 'alice' }])
     expect([...s3.objects.keys()]).toEqual([KEY])
   })

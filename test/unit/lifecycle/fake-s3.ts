@@ -46,7 +46,8 @@ export function fakeS3(client: S3Client) {
     const source = objects.get(decodeURIComponent(CopySource.slice(prefix.length)))
     if (!source) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } })
     objects.set(Key, { ...source })
-    return {}
+    // As S3 does: the new object's ETag (a single-part copy keeps the MD5).
+    return { CopyObjectResult: { ETag: source.etag ?? `"${createHash('md5').update(source.body).digest('hex')}"` } }
   })
 
   return {
