@@ -16,6 +16,7 @@ export {
 export type { CompleteRequest, CompleteResult } from './lifecycle/complete.js'
 export type { ScanHook, ScanTarget } from './lifecycle/types.js'
 export { SNIFF_BYTES } from './lifecycle/sniff.js'
+export { ACTIVE_CONTENT_TYPES, isActiveContentType } from './policy/content-type.js'
 
 export { SafePresignError, isSafePresignError, ErrorCode, type SafePresignErrorOptions } from './errors.js'
 export type { SafePresignEvent, SafePresignEventType, EventHandler } from './events.js'

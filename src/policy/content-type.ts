@@ -19,7 +19,17 @@ export const ACTIVE_CONTENT_TYPES: ReadonlySet<string> = new Set([
   'application/ecmascript',
   'text/xsl',
   'application/xslt+xml',
+  'application/x-javascript',
+  'text/x-javascript',
+  'text/jscript',
+  'text/livescript',
+  'application/x-shockwave-flash',
 ])
+
+/** True for a type a browser may run as script: the list above, and any `+xml` type (RSS, XHTML, SVG). */
+export function isActiveContentType(type: string): boolean {
+  return ACTIVE_CONTENT_TYPES.has(type) || type.endsWith('+xml')
+}
 
 export interface ContentTypeAllowlist {
   readonly exact: ReadonlySet<string>
@@ -61,7 +71,7 @@ export function matchContentType(list: ContentTypeAllowlist, contentType: string
   // `*` is a token character, so MEDIA_TYPE alone would take 'image/*' for a concrete type.
   if (!MEDIA_TYPE.test(type) || WILDCARD.test(type)) return undefined
   if (list.exact.has(type)) return type
-  if (ACTIVE_CONTENT_TYPES.has(type)) return undefined
+  if (isActiveContentType(type)) return undefined
   return list.prefixes.some((p) => type.startsWith(p)) ? type : undefined
 }
 
@@ -69,5 +79,5 @@ export function matchContentType(list: ContentTypeAllowlist, contentType: string
 export function typeSatisfies(granted: string, actual: string): boolean {
   const a = actual.split(';')[0]!.trim().toLowerCase()
   if (!granted.endsWith('/*')) return a === granted
-  return a.startsWith(granted.slice(0, -1)) && MEDIA_TYPE.test(a) && !WILDCARD.test(a) && !ACTIVE_CONTENT_TYPES.has(a)
+  return a.startsWith(granted.slice(0, -1)) && MEDIA_TYPE.test(a) && !WILDCARD.test(a) && !isActiveContentType(a)
 }

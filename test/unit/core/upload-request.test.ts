@@ -123,6 +123,14 @@ describe('CONTENT_TYPE_NOT_ALLOWED', () => {
     }
   })
 
+  it.each(['application/rss+xml', 'application/atom+xml', 'image/foo+xml', 'application/vnd.wap.xhtml+xml'])(
+    '%s: any +xml type is active content, refused under its wildcard',
+    async (type) => {
+      const error = await refused({ allowedContentTypes: [`${type.split('/')[0]}/*`] }, { ...ok, contentType: type })
+      expect(error.code).toBe('CONTENT_TYPE_NOT_ALLOWED')
+    },
+  )
+
   it('for any allowlist of wildcards, an active type is granted only when it is listed exactly (fast-check)', async () => {
     const top = fc.constantFrom('image', 'text', 'application', 'video', 'audio')
     await fc.assert(
