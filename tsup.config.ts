@@ -9,7 +9,7 @@ const shared = {
   target: 'node18',
   // Every dependency stays external: the caller's copy of @aws-sdk/client-s3 is the one we use.
   external: [/^@aws-sdk\//, /^@smithy\//, 'uuid', 'file-type', 'ioredis', 'pg', 'vitest'],
-} as const
+}
 
 export default defineConfig([
   {

@@ -48,6 +48,8 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const headers: Record<string, string> = { ...spec.headers }
   headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
+  // What S3RequestPresigner.prepareRequest adds: presigned S3 requests never sign the payload.
+  headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD'
   const query: Record<string, string> = { ...spec.query, 'x-id': spec.method === 'PUT' ? 'PutObject' : 'GetObject' }
   if (spec.method === 'GET' && target.responseChecksumMode) query['x-amz-checksum-mode'] = 'ENABLED'
   const request = {
@@ -67,7 +69,16 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
     signingRegion: target.signingRegion,
     signingService: target.signingService,
     signableHeaders: SIGN_CONTENT_TYPE,
-    unhoistableHeaders: new Set(spec.unhoistable ?? []),
+    unhoistableHeaders: unhoistableSet(spec.unhoistable),
   })
   return { url: formatUrl(signed), expiresIn }
+}
+
+// The same few lists come in on every call: build each Set once.
+const unhoistableSets = new Map<string, Set<string>>()
+function unhoistableSet(names: readonly string[] = []): Set<string> {
+  const id = names.join(',')
+  let set = unhoistableSets.get(id)
+  if (!set) unhoistableSets.set(id, (set = new Set(names)))
+  return set
 }

@@ -6,6 +6,15 @@
 import { SafePresignError } from '../errors.js'
 import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
+// Records and tickets are flat but for `checksum`: a spread copy (with that one object copied too)
+// isolates callers from the stored state at a fraction of structuredClone's cost on the grant path.
+function copyRecord(record: UploadRecord): UploadRecord {
+  const copy = { ...record }
+  if (record.checksum) copy.checksum = { ...record.checksum }
+  return copy
+}
+const copyTicket = (ticket: TicketRecord): TicketRecord => ({ ...ticket })
+
 export interface MemoryStoreOptions {
   /**
    * How many upload records the store holds. When it is full, records past their `purgeAt` are
@@ -81,21 +90,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
         dropExpiredRecords(now)
         if (records.size >= maxRecords) throw full('maxRecords', maxRecords, 'upload records', 'create')
       }
-      records.set(record.key, structuredClone(record))
+      records.set(record.key, copyRecord(record))
       if (record.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, record.purgeAt)
       return true
     },
 
     async get(key, now) {
       const record = live(records.get(key), now)
-      return record && structuredClone(record)
+      return record && copyRecord(record)
     },
 
     async getMany(keys, now) {
       const found = new Map<string, UploadRecord>()
       for (const key of keys) {
         const record = live(records.get(key), now)
-        if (record) found.set(key, structuredClone(record))
+        if (record) found.set(key, copyRecord(record))
       }
       return found
     },
@@ -113,7 +122,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
       }
       records.set(key, next)
       if (next.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, next.purgeAt)
-      return structuredClone(next)
+      return copyRecord(next)
     },
 
     async delete(key) {
@@ -128,7 +137,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
         dropExpiredTickets(now)
         if (tickets.size >= maxTickets) throw full('maxTickets', maxTickets, 'download tickets', 'putTicket')
       }
-      tickets.set(ticket.hash, structuredClone(ticket))
+      tickets.set(ticket.hash, copyTicket(ticket))
       nextTicketExpiry = Math.min(nextTicketExpiry, ticket.expiresAt)
       return true
     },
@@ -136,10 +145,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
     async consumeTicket(hash, now): Promise<ConsumeResult> {
       const ticket = tickets.get(hash)
       if (ticket === undefined) return { status: 'missing' }
-      if (ticket.expiresAt <= now) return { status: 'expired', ticket: structuredClone(ticket) }
-      if (ticket.usedAt !== undefined) return { status: 'used', ticket: structuredClone(ticket) }
+      if (ticket.expiresAt <= now) return { status: 'expired', ticket: copyTicket(ticket) }
+      if (ticket.usedAt !== undefined) return { status: 'used', ticket: copyTicket(ticket) }
       ticket.usedAt = now
-      return { status: 'ok', ticket: structuredClone(ticket) }
+      return { status: 'ok', ticket: copyTicket(ticket) }
     },
 
     async sweep(now) {
