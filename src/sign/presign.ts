@@ -48,8 +48,6 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const headers: Record<string, string> = { ...spec.headers }
   headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
-  // What S3RequestPresigner.prepareRequest adds: presigned S3 requests never sign the payload.
-  headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD'
   const query: Record<string, string> = { ...spec.query, 'x-id': spec.method === 'PUT' ? 'PutObject' : 'GetObject' }
   if (spec.method === 'GET' && target.responseChecksumMode) query['x-amz-checksum-mode'] = 'ENABLED'
   const request = {

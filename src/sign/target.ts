@@ -4,7 +4,7 @@
 // Signing then costs one SigV4 presign on a hand-built request, not a middleware run.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { SignatureV4 } from '@smithy/signature-v4'
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
 import { getEndpointFromInstructions } from '@smithy/core/endpoints'
 import { SafePresignError } from '../errors.js'
 
@@ -17,7 +17,7 @@ export interface SigningTarget {
   signingRegion: string
   signingService: string
   /** The presigner bound to these credentials: the very ones whose expiry the caller checked. */
-  presignerFor(credentials: Credentials): SignatureV4
+  presignerFor(credentials: Credentials): S3RequestPresigner
   /** True when the client asks for response checksums by default (the SDK then adds x-amz-checksum-mode). */
   responseChecksumMode: boolean
 }
@@ -67,7 +67,7 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
   const signingRegion = scheme?.signingRegion ?? (await config.region())
   const signingService = scheme?.signingName ?? 's3'
   const url = endpoint.url
-  const presigners = new WeakMap<Credentials, SignatureV4>()
+  const presigners = new WeakMap<Credentials, S3RequestPresigner>()
   const responseValidation = await (config as { responseChecksumValidation?: () => Promise<string> }).responseChecksumValidation?.()
   return {
     protocol: url.protocol,
@@ -81,17 +81,7 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
       // so signing keys are still derived once per day, not once per URL.
       let presigner = presigners.get(credentials)
       if (!presigner) {
-        // The SDK's own SigV4 signer, configured as S3RequestPresigner configures it (S3 paths are
-        // not double-encoded, the payload is not hashed), minus its per-call request preparation,
-        // which presign() does once, by hand.
-        presigner = new SignatureV4({
-          credentials,
-          region: signingRegion,
-          service: signingService,
-          sha256: config.sha256,
-          uriEscapePath: false,
-          applyChecksum: false,
-        })
+        presigner = new S3RequestPresigner({ ...config, credentials, signingName: signingService, region: async () => signingRegion })
         presigners.set(credentials, presigner)
       }
       return presigner
