@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { OwnershipStore } from '../stores/types.js'
-import { invalid } from '../_internal/validate.js'
+import { MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
+import { invalid, isPositiveInteger } from '../_internal/validate.js'
 
 export function checkClient(client: unknown): S3Client {
   const c = client as S3Client | undefined
@@ -40,4 +41,13 @@ export function checkStore(store: unknown, methods: readonly (keyof OwnershipSto
 
 export function checkFunction(value: unknown, option: string): void {
   if (typeof value !== 'function') invalid('INVALID_CONFIG', option, value, 'it must be a function')
+}
+
+/** A lifetime option in seconds: a whole number above 0, at most SigV4's 7 days. */
+export function checkLifetime(option: string, value: unknown): number {
+  if (!isPositiveInteger(value)) invalid('INVALID_CONFIG', option, value, 'it must be a whole number of seconds above 0')
+  if (value > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    invalid('INVALID_CONFIG', option, value, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
+  }
+  return value
 }

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { EventHandler } from '../events.js'
 import { assertPrefix } from '../key/key.js'
-import { DEFAULT_DOWNLOAD_EXPIRY_SECONDS, DEFAULT_TICKET_TTL_SECONDS, MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
+import { DEFAULT_DOWNLOAD_EXPIRY_SECONDS, DEFAULT_TICKET_TTL_SECONDS } from '../limits.js'
 import type { OwnershipStore, UploadRecord } from '../stores/types.js'
-import { invalid, isPositiveInteger } from '../_internal/validate.js'
-import { checkBucket, checkClient, checkFunction, checkStore } from './common.js'
+import { invalid } from '../_internal/validate.js'
+import { checkBucket, checkClient, checkFunction, checkLifetime, checkStore } from './common.js'
 
 export interface SafeDownloadConfig {
   /** Your S3Client. */
@@ -44,16 +44,8 @@ export interface ResolvedDownloadConfig {
 
 export function resolveDownloadConfig(config: SafeDownloadConfig): ResolvedDownloadConfig {
   if (typeof config !== 'object' || config === null) invalid('INVALID_CONFIG', 'config', config, 'createSafeDownload needs an options object')
-  const expiresIn = config.expiresIn ?? DEFAULT_DOWNLOAD_EXPIRY_SECONDS
-  if (!isPositiveInteger(expiresIn)) invalid('INVALID_CONFIG', 'expiresIn', expiresIn, 'it must be a whole number of seconds above 0')
-  if (expiresIn > MAX_PRESIGNED_EXPIRY_SECONDS) {
-    invalid('INVALID_CONFIG', 'expiresIn', expiresIn, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
-  }
-  const ticketTtl = config.ticketTtl ?? DEFAULT_TICKET_TTL_SECONDS
-  if (!isPositiveInteger(ticketTtl)) invalid('INVALID_CONFIG', 'ticketTtl', ticketTtl, 'it must be a whole number of seconds above 0')
-  if (ticketTtl > MAX_PRESIGNED_EXPIRY_SECONDS) {
-    invalid('INVALID_CONFIG', 'ticketTtl', ticketTtl, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
-  }
+  const expiresIn = checkLifetime('expiresIn', config.expiresIn ?? DEFAULT_DOWNLOAD_EXPIRY_SECONDS)
+  const ticketTtl = checkLifetime('ticketTtl', config.ticketTtl ?? DEFAULT_TICKET_TTL_SECONDS)
   if (config.authorize !== undefined) checkFunction(config.authorize, 'authorize')
   if (config.onEvent !== undefined) checkFunction(config.onEvent, 'onEvent')
   if (config.now !== undefined) checkFunction(config.now, 'now')

@@ -4,11 +4,11 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { EventHandler } from '../events.js'
 import { assertPrefix } from '../key/key.js'
 import { defaultGenerateId } from '../key/key.js'
-import { DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PRESIGNED_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
+import { DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
 import type { OwnershipStore } from '../stores/types.js'
 import { invalid, isPositiveInteger } from '../_internal/validate.js'
 import { parseAllowlist, type ContentTypeAllowlist } from './content-type.js'
-import { checkClient, checkStore, checkBucket, checkFunction } from './common.js'
+import { checkClient, checkStore, checkBucket, checkFunction, checkLifetime } from './common.js'
 import type { ScanHook } from '../lifecycle/types.js'
 
 export interface SafeUploadConfig {
@@ -86,11 +86,7 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
   if (config.maxSize > MAX_PUT_SIZE_BYTES) {
     invalid('INVALID_CONFIG', 'maxSize', config.maxSize, `the maximum for a single ${method} is ${MAX_PUT_SIZE_BYTES} bytes (5 GiB)`, { limit: MAX_PUT_SIZE_BYTES })
   }
-  const expiresIn = config.expiresIn ?? DEFAULT_UPLOAD_EXPIRY_SECONDS
-  if (!isPositiveInteger(expiresIn)) invalid('INVALID_CONFIG', 'expiresIn', expiresIn, 'it must be a whole number of seconds above 0')
-  if (expiresIn > MAX_PRESIGNED_EXPIRY_SECONDS) {
-    invalid('INVALID_CONFIG', 'expiresIn', expiresIn, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
-  }
+  const expiresIn = checkLifetime('expiresIn', config.expiresIn ?? DEFAULT_UPLOAD_EXPIRY_SECONDS)
   const checksum = config.checksum ?? false
   if (checksum !== false && checksum !== 'md5' && checksum !== 'sha256') invalid('INVALID_CONFIG', 'checksum', checksum, 'it must be "md5", "sha256" or false')
   if (checksum !== false && method === 'POST') {

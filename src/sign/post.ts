@@ -4,9 +4,8 @@
 // and the endpoint resolved once per bucket.
 import { createHmac } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { SafePresignError } from '../errors.js'
 import { clampToCredentials } from './credentials.js'
-import { signingTarget } from './target.js'
+import { signingContext } from './target.js'
 
 export type PostCondition = Record<string, string> | [string, string, string] | ['content-length-range', number, number]
 
@@ -29,15 +28,7 @@ export interface SignedPost {
 }
 
 export async function presignPost(client: S3Client, spec: PostSpec): Promise<SignedPost> {
-  let target
-  let credentials
-  try {
-    target = await signingTarget(client, spec.bucket)
-    credentials = await client.config.credentials()
-  } catch (cause) {
-    if (cause instanceof SafePresignError) throw cause
-    throw new SafePresignError('SIGNING_FAILED', `could not resolve the endpoint or credentials for bucket "${spec.bucket}"`, { cause })
-  }
+  const { target, credentials } = await signingContext(client, spec.bucket)
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const amzDate = iso8601(spec.signingDate).replace(/[-:]/g, '')
   const shortDate = amzDate.slice(0, 8)

@@ -8,9 +8,8 @@
 //   run the flexible-checksums middleware, so it cannot appear, whatever the client's config.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { formatUrl } from '@aws-sdk/util-format-url'
-import { SafePresignError } from '../errors.js'
 import { clampToCredentials } from './credentials.js'
-import { encodeKeyPath, signingTarget } from './target.js'
+import { encodeKeyPath, signingContext } from './target.js'
 
 export interface PresignSpec {
   method: 'GET' | 'PUT'
@@ -36,15 +35,7 @@ export interface Presigned {
 const SIGN_CONTENT_TYPE = new Set(['content-type'])
 
 export async function presign(client: S3Client, spec: PresignSpec): Promise<Presigned> {
-  let target
-  let credentials
-  try {
-    target = await signingTarget(client, spec.bucket)
-    credentials = await client.config.credentials()
-  } catch (cause) {
-    if (cause instanceof SafePresignError) throw cause
-    throw new SafePresignError('SIGNING_FAILED', `could not resolve the endpoint or credentials for bucket "${spec.bucket}"`, { cause })
-  }
+  const { target, credentials } = await signingContext(client, spec.bucket)
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const headers: Record<string, string> = { ...spec.headers }
   headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`

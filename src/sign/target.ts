@@ -99,3 +99,16 @@ export function encodeKeyPath(key: string): string {
     )
     .join('/')
 }
+
+/**
+ * The signing target for `bucket` and the client's current credentials, resolved together.
+ * Anything that goes wrong becomes SIGNING_FAILED (a SafePresignError passes through).
+ */
+export async function signingContext(client: S3Client, bucket: string): Promise<{ target: SigningTarget; credentials: Credentials }> {
+  try {
+    return { target: await signingTarget(client, bucket), credentials: await client.config.credentials() }
+  } catch (cause) {
+    if (cause instanceof SafePresignError) throw cause
+    throw new SafePresignError('SIGNING_FAILED', `could not resolve the endpoint or credentials for bucket "${bucket}"`, { cause })
+  }
+}
