@@ -2,9 +2,9 @@
 import { emitter } from './events.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { sanitizeFilename } from './key/filename.js'
-import { assertPrefix, buildKey, extensionFor } from './key/key.js'
+import { buildKey, extensionFor } from './key/key.js'
 import { matchContentType } from './policy/content-type.js'
-import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
+import { requestPrefix, resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
 import { presign } from './sign/presign.js'
 import { presignPost, type PostCondition } from './sign/post.js'
 import type { UploadRecord } from './stores/types.js'
@@ -94,7 +94,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     const expiresIn = request.expiresIn === undefined ? cfg.expiresIn : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
     const filename = request.filename === undefined ? undefined : sanitizeFilename(request.filename)
 
-    const prefix = typeof cfg.keyPrefix === 'function' ? assertPrefix(cfg.keyPrefix({ owner }), 'keyPrefix') : cfg.keyPrefix
+    const prefix = requestPrefix(cfg, owner)
     const id = cfg.generateId()
     const extension = cfg.keyExtension ? extensionFor(contentType) : undefined
     const key = buildKey(prefix, id, extension)

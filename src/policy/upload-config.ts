@@ -75,6 +75,25 @@ export interface ResolvedUploadConfig {
   generateId: () => string
 }
 
+/** True when one prefix contains the other: keys under one could then be keys under the other. */
+export function prefixesOverlap(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a)
+}
+
+/**
+ * The prefix for one request. A keyPrefix function runs per request, so what it returns is checked
+ * here, against the same rules as a string prefix: inside (or equal to) the quarantine prefix, final
+ * keys would be the very keys a replayable grant writes, and the lifecycle rule would expire them.
+ */
+export function requestPrefix(cfg: ResolvedUploadConfig, owner: string): string {
+  if (typeof cfg.keyPrefix === 'string') return cfg.keyPrefix
+  const prefix = assertPrefix(cfg.keyPrefix({ owner }), 'keyPrefix')
+  if (cfg.quarantine && prefixesOverlap(prefix, cfg.quarantine.prefix)) {
+    invalid('INVALID_CONFIG', 'keyPrefix', prefix, `the keyPrefix function returned a prefix that overlaps \`quarantine.prefix\` (${JSON.stringify(cfg.quarantine.prefix)})`)
+  }
+  return prefix
+}
+
 export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadConfig {
   if (typeof config !== 'object' || config === null) invalid('INVALID_CONFIG', 'config', config, 'createSafeUpload needs an options object')
   const method = config.method ?? 'PUT'
@@ -101,7 +120,7 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
     if (typeof q !== 'object' || q === null) invalid('INVALID_CONFIG', 'quarantine', q, 'it must be { prefix, scan?, scanTimeoutMs? }')
     assertPrefix(q.prefix, 'quarantine.prefix')
     if (q.prefix === '') invalid('INVALID_CONFIG', 'quarantine.prefix', q.prefix, 'it must not be empty')
-    if (typeof keyPrefix === 'string' && (keyPrefix.startsWith(q.prefix) || q.prefix.startsWith(keyPrefix))) {
+    if (typeof keyPrefix === 'string' && prefixesOverlap(keyPrefix, q.prefix)) {
       invalid('INVALID_CONFIG', 'quarantine.prefix', q.prefix, `it must not overlap \`keyPrefix\` (${JSON.stringify(keyPrefix)})`)
     }
     if (q.scan !== undefined) checkFunction(q.scan, 'quarantine.scan')
