@@ -9,7 +9,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { contentDisposition, createSafeDownload, createSafeUpload, type OwnershipStore } from '../src/index.js'
 import { canGc, fmtDec, fmtInt, fmtMB, micros, opsPerSec, runAll, table, type Case, type Result } from './harness.js'
-import { benchStores, MEMORY_MAX_RECORDS, plannedStores, type BenchStore } from './stores.js'
+import { runStoreSection } from './store-section.js'
+import { benchStores, MEMORY_MAX_RECORDS, type BenchStore } from './stores.js'
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000)
 const ROUNDS = 3
@@ -131,7 +132,6 @@ console.log(`safe-presign bench — ${versions()}`)
 console.log(`${fmtInt(ITERATIONS)} links per run (presignMany: ${fmtInt(Math.round(ITERATIONS / BATCH))} calls × ${BATCH} keys), ${ROUNDS} runs per case interleaved, median shown; warm-up ${WARMUP * 100}%.`)
 console.log(`Static fake credentials, ${REGION} endpoint; nothing is sent. ${await checkParity()}.`)
 console.log(`Load average (1 min) at start: ${fmtDec(loadavg()[0]!, 2)} on ${availableParallelism()} CPUs: other work on the machine slows every case.`)
-for (const p of plannedStores) if (process.env[p.env]) console.log(`[skip] ${p.name}: ${p.env} is set, but there is no ${p.name} bench yet (bench/stores.ts)`)
 
 for (const s of benchStores) {
   const [put, post, link, many] = storeCases(s)
@@ -142,3 +142,5 @@ for (const s of benchStores) {
   console.log('')
   report(results, s.name)
 }
+
+await runStoreSection({ upload: uploadConfig, s3: client, bucket: BUCKET, putRequest: PUT_REQUEST, filename: FILENAME })

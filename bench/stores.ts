@@ -1,6 +1,6 @@
-// The ownership stores the bench runs the store-backed cases against. Only memory for now; a
-// per-store bench (Redis, PostgreSQL, DynamoDB) is added by appending an entry here, built from a
-// client the bench creates from the env var below, exactly as an application would.
+// The ownership stores the first section of the bench (safe calls vs raw getSignedUrl, 3 runs of
+// BENCH_ITERATIONS each) runs against: memory only, so that the ratios measure safe-presign's own
+// work. Redis, PostgreSQL and DynamoDB are benched in the store section (bench/servers.ts).
 import { memoryStore, type OwnershipStore } from '../src/index.js'
 
 export interface BenchStore {
@@ -18,10 +18,3 @@ export interface BenchStore {
 export const MEMORY_MAX_RECORDS = 1_000_000
 
 export const benchStores: BenchStore[] = [{ name: 'memory', create: () => memoryStore({ maxRecords: MEMORY_MAX_RECORDS }) }]
-
-/** Stores that have a connection variable but no bench yet. Set and skipped, with a printed reason. */
-export const plannedStores: { name: string; env: string }[] = [
-  { name: 'redis', env: 'REDIS_URL' },
-  { name: 'postgres', env: 'DATABASE_URL' },
-  { name: 'dynamodb', env: 'DYNAMODB_ENDPOINT' },
-]
