@@ -75,7 +75,9 @@ export class SafePresignError extends Error {
     // Messages may quote user input (a key, a URL from a store error): redact before it is stored.
     super(redact(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
-    this.details = options.details
+    // Details are as public as the message: loggers and util.inspect print them. A value quoting
+    // user input (a presigned URL pasted as a key) must lose its secrets here, not only in toJSON().
+    this.details = options.details === undefined ? undefined : (redactDeep(options.details) as Record<string, unknown>)
   }
 
   /** Safe to send to a client: code, message and details; no stack, no cause, no secrets. */
@@ -87,6 +89,15 @@ export class SafePresignError extends Error {
       ...(this.details ? { details: JSON.parse(redact(JSON.stringify(this.details))) } : {}),
     }
   }
+}
+
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map(redactDeep)
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]))
+  }
+  return value
 }
 
 /** True for a SafePresignError, even one from another copy of the library or another realm. */

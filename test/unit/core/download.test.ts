@@ -1,6 +1,7 @@
 // createSafeDownload: every link is checked against the ownership store first. Signing needs no
 // network: the client has static fake credentials and is never sent a request.
 import { createHash } from 'node:crypto'
+import { inspect } from 'node:util'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -172,6 +173,19 @@ describe('presign: INVALID_KEY before the store is asked', () => {
     expect(error.code).toBe('INVALID_KEY')
     expect(error.message).toContain(why)
     expect(spy.calls).toEqual([])
+  })
+
+  it('a presigned URL pasted as the key: neither the message nor error.details (what loggers print) carries its credential', async () => {
+    // A link issued with a short host, so X-Amz-Credential falls inside the 200 characters kept of a value.
+    const short = createSafeDownload({ client: s3Client({ endpoint: 'http://s3.local', forcePathStyle: true }), bucket: 'photos-bucket', store, now: () => clock })
+    const { url } = await short.presign({ key: OWNED, requester: 'alice' })
+    expect(url).toContain('X-Amz-Credential=AKIA')
+    const error = await failure(downloader().presign({ key: url, requester: 'alice' }))
+    expect(error.code).toBe('INVALID_KEY')
+    for (const shown of [error.message, JSON.stringify(error.details), inspect(error), JSON.stringify(error)]) {
+      expect(shown).not.toContain('AKIAIOSFODNN7EXAMPLE')
+      expect(shown).not.toContain(params(url).get('X-Amz-Signature'))
+    }
   })
 
   it.each([undefined, '', '  ', 7])('requester %j → INVALID_REQUEST', async (requester) => {
