@@ -68,6 +68,11 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     return requester
   }
 
+  function checkRequest<R>(request: R, shape: string): NonNullable<R> {
+    if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, `it must be ${shape}`)
+    return request as NonNullable<R>
+  }
+
   function checkKey(key: unknown): string {
     const problem = keyProblem(key, cfg.keyPrefix)
     if (problem) invalid('INVALID_KEY', 'key', key, problem)
@@ -123,6 +128,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     presign(request) {
       const now = cfg.now()
       return decide('download.granted', request?.requester, request?.key, now, async () => {
+        checkRequest(request, '{ key, requester, expiresIn? }')
         const requester = checkRequester(request.requester)
         const key = checkKey(request.key)
         const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
@@ -133,7 +139,8 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
 
     async presignMany(request) {
       const now = cfg.now()
-      const requester = checkRequester(request?.requester)
+      checkRequest(request, '{ keys, requester, expiresIn? }')
+      const requester = checkRequester(request.requester)
       if (!Array.isArray(request.keys)) invalid('INVALID_REQUEST', 'keys', request.keys, 'it must be an array of keys')
       const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
       const valid = request.keys.filter((k) => keyProblem(k, cfg.keyPrefix) === undefined)
@@ -154,6 +161,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     ticket(request) {
       const now = cfg.now()
       return decide('ticket.issued', request?.requester, request?.key, now, async () => {
+        checkRequest(request, '{ key, requester, ttl? }')
         const requester = checkRequester(request.requester)
         const key = checkKey(request.key)
         const ttl = request.ttl === undefined ? cfg.ticketTtl : checkExpiry('ttl', request.ttl, cfg.ticketTtl, 'EXPIRY_TOO_LONG')

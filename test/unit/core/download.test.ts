@@ -188,6 +188,14 @@ describe('presign: INVALID_KEY before the store is asked', () => {
     }
   })
 
+  it.each([null, undefined, 'alice', 42])('a request that is %j → INVALID_REQUEST from presign, ticket and presignMany, never a TypeError', async (request) => {
+    const d = downloader()
+    for (const call of [() => d.presign(request as never), () => d.ticket(request as never), () => d.presignMany(request as never)]) {
+      const error = await failure(call())
+      expect(error.code).toBe('INVALID_REQUEST')
+    }
+  })
+
   it.each([undefined, '', '  ', 7])('requester %j → INVALID_REQUEST', async (requester) => {
     const error = await failure(downloader().presign({ key: OWNED, requester: requester as string }))
     expect(error.code).toBe('INVALID_REQUEST')
