@@ -10,7 +10,7 @@ import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadCo
 import { presign } from './sign/presign.js'
 import type { UploadRecord } from './stores/types.js'
 import { storeCall } from './_internal/store-call.js'
-import { checkExpiry, invalid } from './_internal/validate.js'
+import { checkExpiry, checkSubject, invalid } from './_internal/validate.js'
 import { expiresAtOf } from './upload.js'
 
 export type { SafeDownloadConfig } from './policy/download-config.js'
@@ -64,8 +64,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   const defaultExpiry = Math.min(60, cfg.expiresIn)
 
   function checkRequester(requester: unknown): string {
-    if (typeof requester !== 'string' || requester.trim() === '') invalid('INVALID_REQUEST', 'requester', requester, 'it must be a non-empty string')
-    return requester
+    return checkSubject('requester', requester)
   }
 
   function checkRequest<R>(request: R, shape: string): NonNullable<R> {

@@ -10,7 +10,7 @@ import { presignPost, type PostCondition } from './sign/post.js'
 import type { UploadRecord } from './stores/types.js'
 import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
 import { storeCall } from './_internal/store-call.js'
-import { invalid, isBase64Digest, isPositiveInteger, checkExpiry } from './_internal/validate.js'
+import { invalid, isBase64Digest, isPositiveInteger, checkExpiry, checkSubject } from './_internal/validate.js'
 
 export type { SafeUploadConfig } from './policy/upload-config.js'
 
@@ -80,8 +80,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
 
   async function issue(request: UploadRequest, nowMs: number): Promise<UploadGrant> {
     if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'presign needs { owner, contentType, size, ... }')
-    const { owner } = request
-    if (typeof owner !== 'string' || owner.trim() === '') invalid('INVALID_REQUEST', 'owner', owner, 'it must be a non-empty string')
+    const owner = checkSubject('owner', request.owner)
     if (typeof request.contentType !== 'string') invalid('INVALID_REQUEST', 'contentType', request.contentType, 'it is required')
     const contentType = matchContentType(cfg.allowlist, request.contentType, cfg.method === 'POST')
     if (!contentType) {

@@ -22,6 +22,24 @@ function jsonable(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? describe(value).slice(0, 200) : value
 }
 
+// A lone UTF-16 surrogate: no UTF-8 form. encodeURIComponent throws on it, and stores that encode
+// strings as UTF-8 (PostgreSQL through node-postgres, Redis) turn it into U+FFFD, merging two values.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** True when `value` holds a lone surrogate (a well-formed pair is fine). */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value)
+}
+
+/** An end-user id (owner, requester): a non-empty string of well-formed Unicode. */
+export function checkSubject(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') invalid('INVALID_REQUEST', option, value, 'it must be a non-empty string')
+  if (hasLoneSurrogate(value)) {
+    invalid('INVALID_REQUEST', option, value, 'it contains a lone UTF-16 surrogate; stores would save it as U+FFFD, which is another user id')
+  }
+  return value
+}
+
 export function isPositiveInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0
 }

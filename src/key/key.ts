@@ -8,6 +8,9 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const KEY_LEAF = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\.[a-z0-9]{1,8})?$/
 // C0, DEL, C1, and the Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+// Not Unicode: no UTF-8 form, so it cannot be URL-encoded (encodeURIComponent throws), and a store
+// that writes UTF-8 would save it as U+FFFD.
+const LONE_SURROGATE = /\p{Cs}/u
 
 /** The default id generator: a random (v4) UUID. */
 export const defaultGenerateId = (): string => uuidv4()
@@ -23,6 +26,7 @@ export function prefixProblem(prefix: string): string | undefined {
   if (prefix.startsWith('/')) return 'it must not start with "/"'
   if (!prefix.endsWith('/')) return 'it must end with "/"'
   if (CONTROL.test(prefix)) return 'it must not contain control characters'
+  if (LONE_SURROGATE.test(prefix)) return 'it must not contain a lone UTF-16 surrogate'
   if (prefix.normalize('NFC') !== prefix) return 'it must be NFC-normalized'
   const segments = prefix.slice(0, -1).split('/')
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'it must not contain empty, "." or ".." segments'
@@ -59,6 +63,7 @@ export function keyProblem(key: unknown, prefix: string | undefined): string | u
   if (typeof key !== 'string' || key === '') return 'it must be a non-empty string'
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `it is longer than ${MAX_KEY_BYTES} bytes`
   if (CONTROL.test(key)) return 'it contains control characters'
+  if (LONE_SURROGATE.test(key)) return 'it contains a lone UTF-16 surrogate'
   if (key.startsWith('/') || key.split('/').some((s) => s === '.' || s === '..' || s === '')) {
     return 'it contains an empty, "." or ".." segment'
   }

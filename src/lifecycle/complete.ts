@@ -13,7 +13,7 @@ import { typeSatisfies } from '../policy/content-type.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import type { UploadRecord } from '../stores/types.js'
 import { storeCall } from '../_internal/store-call.js'
-import { invalid } from '../_internal/validate.js'
+import { checkSubject, invalid } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
 
 export interface CompleteRequest {
@@ -51,8 +51,8 @@ export async function completeUpload(
 ): Promise<CompleteResult> {
   const now = cfg.now()
   if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'complete needs { key, owner }')
-  const { key, owner } = request
-  if (typeof owner !== 'string' || owner.trim() === '') invalid('INVALID_REQUEST', 'owner', owner, 'it must be a non-empty string')
+  const { key } = request
+  const owner = checkSubject('owner', request.owner)
   const problem = keyProblem(key, typeof cfg.keyPrefix === 'string' ? cfg.keyPrefix : undefined)
   if (problem) invalid('INVALID_KEY', 'key', key, problem)
 

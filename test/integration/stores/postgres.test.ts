@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { S3Client } from '@aws-sdk/client-s3'
+import { createSafeDownload } from '../../../src/download.js'
 import { isSafePresignError } from '../../../src/errors.js'
+import { createSafeUpload } from '../../../src/upload.js'
 import { postgresStore } from '../../../src/stores/postgres.js'
 import type { OwnershipStore } from '../../../src/stores/types.js'
 import { testOwnershipStore } from '../../../src/testing/index.js'
@@ -191,6 +194,22 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
       const error = await store.getMany(['a'], Date.now()).catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/^postgresStore\.getMany failed: .*ECONNREFUSED.*timeoutMs is 1000 ms/) })
       expect(performance.now() - began).toBeLessThan(1000)
+    })
+  })
+  describe('owners that are not well-formed Unicode', () => {
+    it("stores a lone surrogate as U+FFFD, so the builders refuse such an owner before it gets here", async () => {
+      const store = newStore()
+      const t = Date.now() + 3_600_000
+      const key = `uploads/00000000-0000-4000-8000-${String(t % 1e12).padStart(12, '0')}.png`
+      // The store itself: 'eve\ud800' goes in, 'eve\ufffd' (another possible account) comes out.
+      await store.create({ key, owner: 'eve\ud800', state: 'pending', contentType: 'image/png', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1, purgeAt: t + 10 }, t)
+      expect((await store.get(key, t))?.owner).toBe('eve\ufffd')
+      // Through the builders, such an owner or requester never reaches the store.
+      const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } })
+      const upload = createSafeUpload({ client, bucket: 'photos-bucket', store, allowedContentTypes: ['image/png'], maxSize: 10 })
+      await expect(upload.presign({ owner: 'mallory\ud800', contentType: 'image/png', size: 1 })).rejects.toMatchObject({ code: 'INVALID_REQUEST' })
+      const download = createSafeDownload({ client, bucket: 'photos-bucket', store })
+      await expect(download.presign({ key, requester: 'eve\ud800' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' })
     })
   })
 })

@@ -164,6 +164,7 @@ describe('presign: INVALID_KEY before the store is asked', () => {
     { name: 'a v1 UUID', k: 'uploads/00000000-0000-1000-8000-000000000001.png', why: 'generated id' },
     { name: 'a double extension', k: `uploads/${id}.png.html`, why: 'generated id' },
     { name: 'a control character', k: `uploads/${id}.png\n`, why: 'control characters' },
+    { name: 'a lone surrogate', k: `uploads/\ud800/${id}.png`, why: 'lone UTF-16 surrogate' },
     { name: 'too long', k: `uploads/${'a/'.repeat(520)}${id}`, why: 'longer than 1024 bytes' },
     { name: 'empty', k: '', why: 'non-empty string' },
     { name: 'a number', k: 42, why: 'non-empty string' },
@@ -196,7 +197,7 @@ describe('presign: INVALID_KEY before the store is asked', () => {
     }
   })
 
-  it.each([undefined, '', '  ', 7])('requester %j → INVALID_REQUEST', async (requester) => {
+  it.each([undefined, '', '  ', 7, 'bob\ud800', '\udfffbob'])('requester %j → INVALID_REQUEST', async (requester) => {
     const error = await failure(downloader().presign({ key: OWNED, requester: requester as string }))
     expect(error.code).toBe('INVALID_REQUEST')
     expect(error.message).toContain('`requester`')

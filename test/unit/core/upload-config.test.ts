@@ -55,6 +55,10 @@ const cases: Case[] = [
   { name: 'keyPrefix with DEL', config: { keyPrefix: 'a\u007f/' }, option: 'keyPrefix', says: ['`keyPrefix`', 'control characters'] },
   { name: 'keyPrefix with U+2028', config: { keyPrefix: 'a\u2028/' }, option: 'keyPrefix', says: ['`keyPrefix`', 'control characters'] },
   { name: 'keyPrefix not NFC', config: { keyPrefix: 'cafe\u0301/' }, option: 'keyPrefix', says: ['`keyPrefix`', 'NFC'] },
+  // A lone surrogate has no UTF-8 form: URL encoding throws (a URIError from every presign) and
+  // stores that encode it as U+FFFD would merge it with another key.
+  { name: 'keyPrefix with a lone surrogate', config: { keyPrefix: 'users/\ud800/' }, option: 'keyPrefix', says: ['`keyPrefix`', 'lone UTF-16 surrogate'] },
+  { name: 'quarantine.prefix with a lone surrogate', config: { quarantine: { prefix: 'q\udfff/' } }, option: 'quarantine.prefix', says: ['`quarantine.prefix`', 'lone UTF-16 surrogate'] },
   { name: 'keyPrefix of 961 bytes', config: { keyPrefix: `${'x'.repeat(960)}/` }, option: 'keyPrefix', says: ['`keyPrefix`', '961 bytes', 'maximum is 960'] },
   // maxSize
   ...[0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1000', undefined, null].map((maxSize) => ({

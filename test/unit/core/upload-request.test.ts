@@ -242,6 +242,10 @@ describe('INVALID_REQUEST for the request itself', () => {
     { name: 'an empty owner', request: { owner: '', contentType: 'image/png', size: 1 }, option: 'owner' },
     { name: 'a blank owner', request: { owner: '  \t', contentType: 'image/png', size: 1 }, option: 'owner' },
     { name: 'a numeric owner', request: { owner: 42, contentType: 'image/png', size: 1 }, option: 'owner' },
+    // PostgreSQL (through node-postgres) stores a lone surrogate as U+FFFD: 'eve\ud800' would be read
+    // back as 'eve\ufffd', the owner of another account. An owner must be well-formed Unicode.
+    { name: 'an owner with a lone high surrogate', request: { owner: 'eve\ud800', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with a lone low surrogate', request: { owner: '\udc00eve', contentType: 'image/png', size: 1 }, option: 'owner' },
     { name: 'no contentType', request: { owner: 'alice', size: 1 }, option: 'contentType' },
   ])('$name', async ({ request, option }) => {
     const error = await refused({}, request)
@@ -333,6 +337,13 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
     const grant = await uploader({ keyPrefix, generateId: () => ID }).presign(ok)
     expect(grant.key).toBe(key)
     expect(new URL(grant.url).pathname).toBe(`/${key}`)
+  })
+
+  it('a keyPrefix function returning a lone surrogate (from the owner) → INVALID_CONFIG, not a URIError; nothing recorded', async () => {
+    const store = memoryStore()
+    const error = await refused({ store, keyPrefix: () => 'users/\ud800x/', generateId: () => ID }, ok)
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { option: 'keyPrefix' } })
+    expect(error.message).toContain('lone UTF-16 surrogate')
   })
 
   it('a keyPrefix function sees the owner of each request', async () => {

@@ -114,7 +114,7 @@ describe('who and what may be completed', () => {
     expect(s3.ops()).toEqual([])
   })
 
-  it.each([undefined, '', ' '])('owner %j → INVALID_REQUEST', async (owner) => {
+  it.each([undefined, '', ' ', 'alice\ud800'])('owner %j → INVALID_REQUEST', async (owner) => {
     const upload = await granted()
     expect((await failure(upload.complete({ key: KEY, owner: owner as string }))).code).toBe('INVALID_REQUEST')
   })
