@@ -87,6 +87,11 @@ export async function completeUpload(
   const committed = await storeCall('transition', () =>
     cfg.store.transition(key, 'pending', 'committed', { purgeAt: undefined, settledAt: now, sniffedType: verified.sniffedType }, now),
   ).catch(async (error) => {
+    // A failed call is not proof of a failed write: the network stores race a deadline, and the
+    // commit may land after it. Ask again before undoing anything, or a committed record would
+    // point at a deleted object.
+    const current = await storeCall('get', () => cfg.store.get(key, now)).catch(() => undefined)
+    if (current?.state === 'committed') return current
     // The store did not take the commit: undo the promotion so no unrecorded object stays readable.
     if (record.stagingKey) await deleteObject(cfg, key).catch(() => {})
     throw error

@@ -358,6 +358,27 @@ describe('quarantine: verify and scan under the staging key, then promote', () =
     expect((await inner.get(KEY, T))?.state).toBe('pending')
   })
 
+  it('the store applies the commit but the answer is lost (a timeout): the promoted object stays, and complete() reports it committed', async () => {
+    // Redis, PostgreSQL and DynamoDB calls race a deadline: a write can land after the caller was told
+    // it failed. Deleting the promoted copy then would leave a committed record pointing at nothing.
+    const inner = store
+    store = {
+      ...inner,
+      transition: async (...args) => {
+        const out = await inner.transition(...args)
+        if (args[2] === 'committed') throw new Error('no answer within timeoutMs (2000 ms)')
+        return out
+      },
+    }
+    const upload = await quarantined(() => 'clean')
+    s3.put(STAGING, png(2000), 'image/png')
+    const result = await upload.complete({ key: KEY, owner: 'alice' })
+    expect(result).toMatchObject({ key: KEY, state: 'committed' })
+    expect((await inner.get(KEY, T))?.state).toBe('committed')
+    expect(s3.objects.has(KEY)).toBe(true)
+    expect(s3.inputs(DeleteObjectCommand).map((i) => i.Key)).not.toContain(KEY)
+  })
+
   it('two completes disagree (one scan clean, one not): the loser of the commit race removes its promoted copy', async () => {
     // B's scan says clean and B copies; while the copy is in flight, A's scan says infected, A deletes
     // the staging object and rejects the record. B's commit then fails: its copy must not stay.
