@@ -79,7 +79,12 @@ export async function completeUpload(
   } catch (error) {
     if (!(error instanceof Rejection)) throw error
     await deleteObject(cfg, objectKey)
-    await reject(cfg, record, error, now)
+    if (!(await reject(cfg, record, error, now))) {
+      // The record was settled by a concurrent complete() since it was read (it committed, and
+      // deleted the staging object this call then missed): report that outcome, not this one.
+      const current = await storeCall('get', () => cfg.store.get(key, now))
+      if (current?.state === 'committed') return result(current, true)
+    }
     emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: error.code })
     throw new SafePresignError(error.code, error.message, { details: { key, check: error.code } })
   }
@@ -184,7 +189,7 @@ async function scan(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey: 
 
 async function reject(cfg: ResolvedUploadConfig, record: UploadRecord, rejection: Rejection, now: number) {
   const patch = { reason: rejection.code, settledAt: now, purgeAt: now + cfg.pendingTtl * 1000, ...(rejection.sniffedType ? { sniffedType: rejection.sniffedType } : {}) }
-  await storeCall('transition', () => cfg.store.transition(record.key, 'pending', 'rejected', patch, now))
+  return storeCall('transition', () => cfg.store.transition(record.key, 'pending', 'rejected', patch, now))
 }
 
 /**

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { SafePresignEvent } from '../../../src/events.js'
 import type { ScanHook, ScanTarget } from '../../../src/lifecycle/types.js'
 import { SNIFF_BYTES } from '../../../src/lifecycle/sniff.js'
 import { memoryStore } from '../../../src/stores/memory.js'
@@ -377,6 +378,27 @@ describe('quarantine: verify and scan under the staging key, then promote', () =
     expect((await inner.get(KEY, T))?.state).toBe('committed')
     expect(s3.objects.has(KEY)).toBe(true)
     expect(s3.inputs(DeleteObjectCommand).map((i) => i.Key)).not.toContain(KEY)
+  })
+
+  it('a second complete() that read the record before the first committed, after the grant expired: committed, not rejected', async () => {
+    // A double-click after a slow upload: B reads the record while it is pending, A promotes, commits
+    // and deletes the staging object, then B finds no staging object and the grant expired.
+    const events: SafePresignEvent[] = []
+    const upload = await granted({ quarantine: { prefix: 'quarantine/' }, onEvent: (e) => void events.push(e) })
+    s3.put(STAGING, png(2000), 'image/png')
+    clock = T + 300_000
+    const stale = await store.get(KEY, clock)
+    const inner = store
+    let staleReads = 1
+    store = { ...inner, get: async (...args) => (staleReads-- > 0 ? stale : inner.get(...args)) }
+    const a = uploader({ quarantine: { prefix: 'quarantine/' }, onEvent: (e) => void events.push(e) })
+    store = inner
+    expect((await upload.complete({ key: KEY, owner: 'alice' })).alreadyCommitted).toBe(false)
+    const b = await a.complete({ key: KEY, owner: 'alice' })
+    expect(b).toMatchObject({ key: KEY, state: 'committed', alreadyCommitted: true })
+    expect(events.map((e) => e.type)).toEqual(['upload.granted', 'upload.completed'])
+    expect(await store.get(KEY, clock)).toMatchObject({ state: 'committed' })
+    expect([...s3.objects.keys()]).toEqual([KEY])
   })
 
   it('two completes disagree (one scan clean, one not): the loser of the commit race removes its promoted copy', async () => {
