@@ -115,6 +115,20 @@ describeWithServer('createSafeUpload PUT on RGW', peer.missing, () => {
     expect(await up.complete({ key: good.key, owner: 'alice' })).toMatchObject({ state: 'committed' })
   })
 
+  it('an extra header the grant did not ask for is not signed: S3 takes it (200) and stores it', async () => {
+    // What "every header is signed" can honestly mean: every header the grant tells the client to send.
+    // Other headers (Content-Disposition, Cache-Control, ...) are not in X-Amz-SignedHeaders, and a
+    // client may add them. Download links override the disposition and the type, not the rest.
+    const up = uploads()
+    const grant = asPut(await up.presign({ owner: 'alice', contentType: 'image/png', size: PNG.length }))
+    const extra = { 'content-disposition': 'inline', 'cache-control': 'public, max-age=31536000' }
+    const signed = new URL(grant.url).searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? []
+    for (const name of Object.keys(extra)) expect(signed).not.toContain(name)
+    const result = await putWith(grant, PNG, { headers: extra })
+    table.http('PUT with extra unsigned headers (Content-Disposition: inline, Cache-Control)', result, [200, undefined])
+    expect(await head(client, bucket, grant.key)).toMatchObject({ ContentDisposition: 'inline', CacheControl: 'public, max-age=31536000' })
+  })
+
   it('refuses a tampered signature (403), storing nothing', async () => {
     const grant = asPut(await uploads().presign({ owner: 'alice', contentType: 'image/png', size: PNG.length }))
     table.http('PUT, tampered X-Amz-Signature', await putWith(grant, PNG, { url: tamperUrl(grant.url) }), [403, 'SignatureDoesNotMatch'])
