@@ -7,7 +7,8 @@
  *              change (`state`, `purgeAt`, `settledAt`, `reason`, `sniffedType`), every value a
  *              string; the record JSON holds everything else and is never touched by Lua.
  *              PEXPIREAT at `purgeAt`; no TTL without one (committed).
- * - `t:<hash>` hash: `tkt` (JSON of the ticket without `usedAt`), `expiresAt`, `usedAt`. PEXPIREAT at `expiresAt`.
+ * - `t:<hash>` hash: `tkt` (JSON of the ticket without `usedAt`), `expiresAt`, `usedAt`. PEXPIREAT an hour
+ *   after `expiresAt`, so that a late redeem still hears `expired`.
  * - `exp`      sorted set of `r:<key>` / `t:<hash>` scored by their deadline, so `sweep` can count.
  * Redis' Lua cjson prints numbers with 14 significant digits, so Lua only ever decodes and
  * re-encodes the string-only state JSON; numbers round-trip exactly. One string per record keeps
@@ -234,7 +235,9 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
       const key = ticketKey(ticket.hash)
       const { usedAt, ...fixed } = ticket
       const fields = ['tkt', JSON.stringify(fixed), 'expiresAt', ms('expiresAt', ticket.expiresAt), ...optional({ usedAt })]
-      const args = [ms('now', now), `t:${ticket.hash}`, ms('expiresAt', ticket.expiresAt), expireAt(ticket.expiresAt), ...fields]
+      // Redis keeps an expired ticket a while longer, so a late redeem hears `expired`, not `missing`
+      // (the contract); reads compare expiresAt themselves, and sweep() removes it at expiresAt.
+      const args = [ms('now', now), `t:${ticket.hash}`, ms('expiresAt', ticket.expiresAt), expireAt(ticket.expiresAt + EXPIRED_TICKET_RETENTION_MS), ...fields]
       return (await call('putTicket', () => script(PUT_TICKET, [key, index], args))) === 1
     },
 
@@ -312,6 +315,9 @@ function ms(field: string, value: number): string {
   }
   return String(value)
 }
+
+/** How long Redis keeps a ticket past its `expiresAt` (unless sweep() removes it first): one hour. */
+export const EXPIRED_TICKET_RETENTION_MS = 3_600_000
 
 /** PEXPIREAT takes whole ms; rounding up keeps the key until its deadline has fully passed. */
 const expireAt = (deadline: number) => String(Math.ceil(deadline))

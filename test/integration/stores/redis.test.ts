@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { isSafePresignError } from '../../../src/errors.js'
-import { redisStore, type RedisStoreOptions } from '../../../src/stores/redis.js'
+import { EXPIRED_TICKET_RETENTION_MS, redisStore, type RedisStoreOptions } from '../../../src/stores/redis.js'
 import type { OwnershipStore, UploadRecord } from '../../../src/stores/types.js'
 import { testOwnershipStore, type TestOwnershipStoreOptions } from '../../../src/testing/index.js'
 import { describeWithServer, freePort } from '../../helpers/env.js'
@@ -95,7 +95,18 @@ describeWithServer('redisStore against redis-server', redisServerMissing, () => 
       expect(await client.call('PEXPIRETIME', `${prefix}r:ttl/a`)).toBe(-1)
       expect(await client.zscore(`${prefix}exp`, 'r:ttl/a')).toBeNull()
       await store.putTicket({ hash: 'ttl-h', key: 'ttl/a', requester: 'u2', createdAt: T, expiresAt: T + 60_000 }, T)
-      expect(await client.call('PEXPIRETIME', `${prefix}t:ttl-h`)).toBe(T + 60_000)
+      // Kept an hour past expiresAt, so that a late redeem is told `expired`, not `missing`.
+      expect(await client.call('PEXPIRETIME', `${prefix}t:ttl-h`)).toBe(T + 60_000 + EXPIRED_TICKET_RETENTION_MS)
+    })
+
+    it('says `expired` for a ticket redeemed after its deadline by the real clock, and sweep() removes it', async () => {
+      const now = Date.now()
+      await store.putTicket({ hash: 'late-h', key: 'late/a', requester: 'u', createdAt: now, expiresAt: now + 50 }, now)
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      const later = Date.now()
+      expect(await store.consumeTicket('late-h', later)).toMatchObject({ status: 'expired', ticket: { hash: 'late-h', key: 'late/a' } })
+      expect(await store.sweep(later)).toBeGreaterThanOrEqual(1)
+      expect(await store.consumeTicket('late-h', later)).toEqual({ status: 'missing' })
     })
 
     it('stores numbers beyond 14 significant digits exactly, through create and transition', async () => {
