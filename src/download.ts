@@ -5,7 +5,7 @@ import { emitter } from './events.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { contentDisposition } from './key/content-disposition.js'
 import { keyProblem } from './key/key.js'
-import { MAX_TICKET_LINK_EXPIRY_SECONDS } from './limits.js'
+import { MAX_BATCH_KEYS, MAX_TICKET_LINK_EXPIRY_SECONDS } from './limits.js'
 import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadConfig } from './policy/download-config.js'
 import { presign } from './sign/presign.js'
 import type { UploadRecord } from './stores/types.js'
@@ -141,6 +141,9 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       checkRequest(request, '{ keys, requester, expiresIn? }')
       const requester = checkRequester(request.requester)
       if (!Array.isArray(request.keys)) invalid('INVALID_REQUEST', 'keys', request.keys, 'it must be an array of keys')
+      if (request.keys.length > MAX_BATCH_KEYS) {
+        invalid('INVALID_REQUEST', 'keys', `${request.keys.length} keys`, `the maximum for one presignMany call is ${MAX_BATCH_KEYS}`, { limit: MAX_BATCH_KEYS })
+      }
       const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
       const valid = request.keys.filter((k) => keyProblem(k, cfg.keyPrefix) === undefined)
       const records = valid.length > 0 ? await storeCall('getMany', () => cfg.store.getMany(valid, now)) : new Map<string, UploadRecord>()

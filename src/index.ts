@@ -39,4 +39,5 @@ export {
   MAX_PUT_SIZE_BYTES,
   MAX_KEY_BYTES,
   DEFAULT_PENDING_TTL_SECONDS,
+  MAX_BATCH_KEYS,
 } from './limits.js'

@@ -14,5 +14,7 @@ export const DEFAULT_TICKET_TTL_SECONDS = 300
 export const MAX_PUT_SIZE_BYTES = 5 * 1024 ** 3
 /** S3's longest object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024
+/** The most keys one presignMany call may ask for: one store round trip stays bounded. */
+export const MAX_BATCH_KEYS = 1000
 /** How long a pending record outlives its grant by default, so `complete()` can still run. */
 export const DEFAULT_PENDING_TTL_SECONDS = 3600

@@ -8,6 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createSafeDownload, type SafeDownloadConfig } from '../../../src/download.js'
 import { contentDisposition } from '../../../src/key/content-disposition.js'
 import { memoryStore } from '../../../src/stores/memory.js'
+import { MAX_BATCH_KEYS } from '../../../src/limits.js'
+import type { SafePresignError } from '../../../src/errors.js'
 import type { OwnershipStore, TicketRecord, UploadRecord } from '../../../src/stores/types.js'
 import { failure, params, record, s3Client, T } from './fixtures.js'
 
@@ -249,6 +251,21 @@ describe('presignMany', () => {
     expect(spy.count('get')).toBe(0)
     // Only well-formed keys reach the store.
     expect(spy.calls[0]!.args[0]).toEqual(keys.filter((k) => k !== 'uploads/not-a-uuid.png'))
+  })
+
+  it('accepts MAX_BATCH_KEYS (1000) keys; 1001 → INVALID_REQUEST naming keys and the limit, before any store call', async () => {
+    const spy = counting(store)
+    const down = downloader({ store: spy.store })
+    const atLimit = await down.presignMany({ keys: Array.from({ length: MAX_BATCH_KEYS }, () => OWNED), requester: 'alice' })
+    expect(atLimit).toHaveLength(1000)
+    expect(atLimit.every((r) => r.ok)).toBe(true)
+    const error = await down.presignMany({ keys: Array.from({ length: MAX_BATCH_KEYS + 1 }, () => OWNED), requester: 'alice' }).then(
+      () => undefined,
+      (e: SafePresignError) => e,
+    )
+    expect(error?.code).toBe('INVALID_REQUEST')
+    expect(error?.message).toBe('`keys` is "1001 keys"; the maximum for one presignMany call is 1000')
+    expect(spy.count('getMany')).toBe(1)
   })
 
   it('the links equal those of presign() for the same keys', async () => {
