@@ -35,7 +35,7 @@ const rawPutCommand = (key: string) =>
   new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png', ContentLength: PUT_REQUEST.size, IfNoneMatch: '*', Metadata: { filename: encodeURIComponent(PUT_REQUEST.filename) } })
 const RAW_PUT_OPTIONS = { expiresIn: 300, signableHeaders: new Set(['content-type']), unhoistableHeaders: new Set(['x-amz-meta-filename']) }
 const DISPOSITION = contentDisposition(FILENAME)
-const rawGetCommand = (key: string) => new GetObjectCommand({ Bucket: BUCKET, Key: key, ResponseContentDisposition: DISPOSITION, ResponseContentType: 'application/pdf' })
+const rawGetCommand = (key: string) => new GetObjectCommand({ Bucket: BUCKET, Key: key, ResponseCacheControl: 'private, no-store', ResponseContentDisposition: DISPOSITION, ResponseContentType: 'application/pdf' })
 
 const newKey = (ext: string) => `uploads/${randomUUID()}.${ext}`
 

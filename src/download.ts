@@ -105,7 +105,9 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       method: 'GET',
       bucket: cfg.bucket,
       key: record.key,
-      query: { 'response-content-disposition': contentDisposition(record.filename), 'response-content-type': type },
+      // Pinned too: a client may have stored its own Cache-Control with the upload (unsigned headers are
+      // kept), and a shared cache must never keep a private file.
+      query: { 'response-cache-control': 'private, no-store', 'response-content-disposition': contentDisposition(record.filename), 'response-content-type': type },
       expiresIn,
       signingDate: new Date(nowMs),
     })

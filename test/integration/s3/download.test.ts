@@ -59,6 +59,7 @@ describeWithServer('createSafeDownload on RGW', peer.missing, () => {
     expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('60')
     expect(res.body.equals(bytes)).toBe(true)
     expect(res.headers['content-type']).toBe('image/png')
+    expect(res.headers['cache-control']).toBe('private, no-store')
     const disposition = res.headers['content-disposition']
     expect(disposition).toBe(contentDisposition(FILENAME))
     // `"` is a reserved character, so the sanitized name has `_` there; é and 😀 survive in filename*.

@@ -66,10 +66,11 @@ describe('presign: the owner gets an attachment link with a pinned type', () => 
     const q = params(link.url)
     expect(q.get('response-content-disposition')).toBe(disposition)
     expect(q.get('response-content-type')).toBe(type)
+    expect(q.get('response-cache-control')).toBe('private, no-store')
     expect(new URL(link.url).pathname).toBe(`/${k}`)
     expect(link.expiresAt).toBe(T + 60_000)
     // The same request the SDK would presign for GetObject with those response overrides.
-    const sdk = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'photos-bucket', Key: k, ResponseContentDisposition: disposition, ResponseContentType: type }), {
+    const sdk = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'photos-bucket', Key: k, ResponseCacheControl: 'private, no-store', ResponseContentDisposition: disposition, ResponseContentType: type }), {
       expiresIn: 60,
       signingDate: new Date(T),
     })
