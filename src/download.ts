@@ -125,16 +125,23 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     }
   }
 
+  /** A single-key request, validated, then the whole decision with one store read. */
+  async function decideOne(request: unknown, lifetime: 'expiresIn' | 'ttl', cap: number, fallback: number, now: number) {
+    checkRequest(request, `{ key, requester, ${lifetime}? }`)
+    const { key: rawKey, requester: rawRequester, [lifetime]: value } = request as Record<string, unknown>
+    const requester = checkRequester(rawRequester)
+    const key = checkKey(rawKey)
+    const seconds = value === undefined ? fallback : checkExpiry(lifetime, value, cap, 'EXPIRY_TOO_LONG')
+    const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
+    return { record, requester, key, seconds }
+  }
+
   return {
     presign(request) {
       const now = cfg.now()
       return decide('download.granted', request?.requester, request?.key, now, async () => {
-        checkRequest(request, '{ key, requester, expiresIn? }')
-        const requester = checkRequester(request.requester)
-        const key = checkKey(request.key)
-        const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
-        const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
-        return sign(record, expiresIn, now)
+        const { record, seconds } = await decideOne(request, 'expiresIn', cfg.expiresIn, defaultExpiry, now)
+        return sign(record, seconds, now)
       })
     },
 
@@ -165,11 +172,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     ticket(request) {
       const now = cfg.now()
       return decide('ticket.issued', request?.requester, request?.key, now, async () => {
-        checkRequest(request, '{ key, requester, ttl? }')
-        const requester = checkRequester(request.requester)
-        const key = checkKey(request.key)
-        const ttl = request.ttl === undefined ? cfg.ticketTtl : checkExpiry('ttl', request.ttl, cfg.ticketTtl, 'EXPIRY_TOO_LONG')
-        await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
+        const { requester, key, seconds: ttl } = await decideOne(request, 'ttl', cfg.ticketTtl, cfg.ticketTtl, now)
         const ticket = randomBytes(32).toString('base64url')
         const expiresAt = now + ttl * 1000
         const created = await storeCall('putTicket', () => cfg.store.putTicket({ hash: hashTicket(ticket), key, requester, createdAt: now, expiresAt }, now))
