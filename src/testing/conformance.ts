@@ -230,6 +230,16 @@ export function testOwnershipStore(options: TestOwnershipStoreOptions): void {
         expect(await a.consumeTicket(hashOf('missing'), t)).toEqual({ status: 'missing' })
       })
 
+      it('lets putTicket replace a ticket at or past its expiresAt, as create does an expired record', async () => {
+        const t = base()
+        const old = ticket(hashOf('replace'), t, { expiresAt: t + 10, usedAt: t + 1 })
+        expect(await a.putTicket(old, t)).toBe(true)
+        const fresh = ticket(old.hash, t + 10, { key: 'k2', requester: 'u2', expiresAt: t + 20 })
+        expect(await b.putTicket(fresh, t + 9)).toBe(false)
+        expect(await b.putTicket(fresh, t + 10)).toBe(true)
+        expect(await a.consumeTicket(old.hash, t + 11)).toEqual({ status: 'ok', ticket: { ...fresh, usedAt: t + 11 } })
+      })
+
       it('gives exactly one ok among 200 concurrent redeems split across two store instances', async () => {
         const t = base()
         const tk = ticket(hashOf('race'), t)

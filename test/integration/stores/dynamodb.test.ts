@@ -127,19 +127,6 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
     })
   })
 
-  describe('tickets', () => {
-    it('lets putTicket replace a ticket at or past its expiresAt, as create does an expired record', async () => {
-      const store = newStore()
-      const t = Date.now() + HOUR
-      const old = { hash: `replace/${t}`, key: 'k', requester: 'u', createdAt: t, expiresAt: t + 10, usedAt: t + 1 }
-      expect(await store.putTicket(old, t)).toBe(true)
-      const fresh = { hash: old.hash, key: 'k2', requester: 'u2', createdAt: t + 10, expiresAt: t + 20 }
-      expect(await store.putTicket(fresh, t + 9)).toBe(false)
-      expect(await store.putTicket(fresh, t + 10)).toBe(true)
-      expect(await store.consumeTicket(old.hash, t + 11)).toEqual({ status: 'ok', ticket: { ...fresh, usedAt: t + 11 } })
-    })
-  })
-
   describe('configuration and timeouts', () => {
     it.each(['', 'ab', 'has space', 'x'.repeat(256), 'tab/le'])('rejects tableName %j with INVALID_CONFIG naming it', (tableName) => {
       expect(() => dynamodbStore({ client: DynamoDBDocumentClient.from(newClient()), tableName })).toThrow(

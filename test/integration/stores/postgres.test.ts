@@ -96,19 +96,6 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
     })
   })
 
-  describe('tickets', () => {
-    it('lets putTicket replace a ticket at or past its expiresAt, as create does an expired record', async () => {
-      const store = newStore()
-      const t = Date.now() + 3_600_000
-      const old = { hash: `replace/${t}`, key: 'k', requester: 'u', createdAt: t, expiresAt: t + 10, usedAt: t + 1 }
-      expect(await store.putTicket(old, t)).toBe(true)
-      const fresh = { hash: old.hash, key: 'k2', requester: 'u2', createdAt: t + 10, expiresAt: t + 20 }
-      expect(await store.putTicket(fresh, t + 9)).toBe(false)
-      expect(await store.putTicket(fresh, t + 10)).toBe(true)
-      expect(await store.consumeTicket(old.hash, t + 11)).toEqual({ status: 'ok', ticket: { ...fresh, usedAt: t + 11 } })
-    })
-  })
-
   describe('configuration', () => {
     const badNames = ['records; DROP TABLE users', 'a.b.c', '1records', '"records"', 'my-records', '', ' records', 'x'.repeat(49), 'public.', 'ré']
     it.each(badNames)('rejects table %j with INVALID_CONFIG naming `table` and the value', (name) => {
