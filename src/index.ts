@@ -28,6 +28,7 @@ export { memoryStore, DEFAULT_MEMORY_MAX_RECORDS, DEFAULT_MEMORY_MAX_TICKETS, ty
 export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch } from './stores/types.js'
 
 export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
+export { signerPolicy, bucketPolicy, SIGNER_CAPABILITIES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type BucketPolicyOptions, type SignerCapability, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'
 export { redact } from './_internal/redact.js'
 
 export {

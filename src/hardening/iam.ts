@@ -1,0 +1,215 @@
+// Policy generators for risk 4 (the signing role is often too powerful): an IAM identity policy that
+// grants the signing and completing role only what safe-presign calls, and a bucket policy that
+// narrows what any presigned URL may do. Both return plain JSON objects; JSON.stringify them.
+import { isIP } from 'node:net'
+import { MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
+import { assertPrefix } from '../key/key.js'
+import { checkBucket } from '../policy/common.js'
+import { prefixesOverlap } from '../policy/upload-config.js'
+import { invalid, isPositiveInteger } from '../_internal/validate.js'
+
+/** One IAM policy statement, in the shape AWS documents. */
+export interface PolicyStatement {
+  Sid: string
+  Effect: 'Allow' | 'Deny'
+  /** Present in bucket policies only. */
+  Principal?: '*'
+  Action: string[]
+  Resource: string[]
+  Condition?: Record<string, Record<string, string | string[]>>
+}
+
+/** An IAM policy document (identity or bucket policy). */
+export interface PolicyDocument {
+  Version: '2012-10-17'
+  Statement: PolicyStatement[]
+}
+
+/**
+ * What the signing role does: `upload` signs PUT/POST grants, `complete` runs `complete()`,
+ * `download` signs GET links, `list` adds `s3:ListBucket` limited to the prefixes.
+ */
+export type SignerCapability = 'upload' | 'complete' | 'download' | 'list'
+
+export const SIGNER_CAPABILITIES: readonly SignerCapability[] = ['upload', 'complete', 'download', 'list']
+
+export interface SignerPolicyOptions {
+  /** The bucket the builders use. */
+  bucket: string
+  /** The final key prefix (`keyPrefix` of `createSafeUpload`). Must not be '' (that is the whole bucket). */
+  prefix: string
+  /** The quarantine prefix, when uploads land there first (`quarantine.prefix`). @default undefined */
+  quarantinePrefix?: string
+  /**
+   * What this role does. Without `list`, S3 answers 403 instead of 404 for a missing object, and
+   * `complete()` then reports S3_ERROR instead of UPLOAD_MISSING.
+   * @default ['upload', 'complete', 'download']
+   */
+  actions?: readonly SignerCapability[]
+  /** Adds a Deny for presigned requests whose signature is older than this (`s3:signatureAge`). @default undefined */
+  maxSignatureAgeSeconds?: number
+}
+
+export interface BucketPolicyOptions {
+  bucket: string
+  /** The final key prefix; '' covers the whole bucket (a Deny only narrows). */
+  prefix: string
+  /** The quarantine prefix, also covered by the signature-age and network Denies. @default undefined */
+  quarantinePrefix?: string
+  /** Presigned URLs and POST policies older than this are denied (`s3:signatureAge`). @default 600 */
+  maxSignatureAgeSeconds?: number
+  /** Deny requests on the prefixes from anywhere else: addresses or CIDR blocks. @default undefined */
+  sourceIp?: readonly string[]
+  /** Deny requests on the prefixes that do not come through one of these VPC endpoints. @default undefined */
+  sourceVpce?: readonly string[]
+}
+
+export const DEFAULT_MAX_SIGNATURE_AGE_SECONDS = 600
+
+const PRESIGNED_AUTH_TYPES = ['REST-QUERY-STRING', 'POST']
+// IAM reads `*` and `?` in a Resource as wildcards and `${` as a policy variable: a prefix holding
+// one would grant more than its keys. safe-presign never generates such prefixes.
+const IAM_SPECIAL = /[*?$]/
+const VPCE = /^vpce-[0-9a-f]{1,32}$/
+const NETWORK_EMPTY = ' (an empty one would deny every request); leave it out to allow any network'
+
+const arn = (bucket: string, path?: string) => (path === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${path}`)
+
+function checkPolicyPrefix(value: unknown, option: string, allowEmpty: boolean): string {
+  const prefix = assertPrefix(value as string, option)
+  if (!allowEmpty && prefix === '') invalid('INVALID_CONFIG', option, prefix, 'an empty prefix would grant the whole bucket')
+  const special = IAM_SPECIAL.exec(prefix)
+  if (special) invalid('INVALID_CONFIG', option, prefix, `it contains ${JSON.stringify(special[0])}, which an IAM Resource reads as a wildcard or variable`)
+  return prefix
+}
+
+function checkQuarantine(prefix: string, value: unknown, allowEmpty: boolean): string | undefined {
+  if (value === undefined) return undefined
+  const q = checkPolicyPrefix(value, 'quarantinePrefix', false)
+  if (prefixesOverlap(prefix, q) && !(allowEmpty && prefix === '')) {
+    invalid('INVALID_CONFIG', 'quarantinePrefix', q, `it must not overlap \`prefix\` (${JSON.stringify(prefix)})`)
+  }
+  return q
+}
+
+function checkSignatureAge(value: unknown): number {
+  if (!isPositiveInteger(value)) invalid('INVALID_CONFIG', 'maxSignatureAgeSeconds', value, 'it must be a whole number of seconds above 0')
+  if (value > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    invalid('INVALID_CONFIG', 'maxSignatureAgeSeconds', value, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days, SigV4's own limit)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
+  }
+  return value
+}
+
+function checkList(value: unknown, option: string, ok: (item: string) => boolean, rule: string, empty: string): string[] {
+  if (!Array.isArray(value) || value.length === 0) invalid('INVALID_CONFIG', option, value, `it must be a non-empty array${empty}`)
+  for (const item of value) if (typeof item !== 'string' || !ok(item)) invalid('INVALID_CONFIG', option, item, rule)
+  return [...value]
+}
+
+function isCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/')
+  const family = isIP(address ?? '')
+  if (family === 0 || rest.length > 0) return false
+  if (bits === undefined) return true
+  const max = family === 4 ? 32 : 128
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max
+}
+
+/** The condition that selects presigned requests older than `seconds`. */
+function signatureAgeCondition(seconds: number): PolicyStatement['Condition'] {
+  return {
+    // s3:signatureAge is in milliseconds.
+    NumericGreaterThan: { 's3:signatureAge': String(seconds * 1000) },
+    StringEquals: { 's3:authType': PRESIGNED_AUTH_TYPES },
+  }
+}
+
+/**
+ * A least-privilege IAM identity policy for the role that signs grants and runs `complete()`.
+ * Object actions only on `bucket/<prefix>*` (and `bucket/<quarantinePrefix>*`), never on `*`.
+ * @example
+ * signerPolicy({ bucket: 'user-files', prefix: 'uploads/', quarantinePrefix: 'quarantine/' })
+ */
+export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
+  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, 'signerPolicy needs { bucket, prefix }')
+  const bucket = checkBucket(options.bucket)
+  const prefix = checkPolicyPrefix(options.prefix, 'prefix', false)
+  const quarantine = checkQuarantine(prefix, options.quarantinePrefix, false)
+  const actions = options.actions ?? ['upload', 'complete', 'download']
+  checkList(actions, 'actions', (a) => (SIGNER_CAPABILITIES as readonly string[]).includes(a), `each must be one of ${SIGNER_CAPABILITIES.map((a) => JSON.stringify(a)).join(', ')}`, '')
+  const has = (a: SignerCapability) => actions.includes(a)
+
+  // Per prefix, the object actions safe-presign calls there.
+  const upload = new Set<string>() // where grants write: quarantine, or the final prefix
+  const final = new Set<string>()
+  const target = quarantine === undefined ? final : upload
+  if (has('upload')) target.add('s3:PutObject')
+  if (has('complete')) {
+    // HeadObject and the sniffing read are s3:GetObject; a rejection deletes the object.
+    target.add('s3:GetObject').add('s3:DeleteObject')
+    // With quarantine: CopyObject writes the final key (PutObject), reads it back (HeadObject), and
+    // deletes a copy whose ETag is not the verified one.
+    if (quarantine !== undefined) final.add('s3:PutObject').add('s3:GetObject').add('s3:DeleteObject')
+  }
+  if (has('download')) final.add('s3:GetObject')
+
+  const statements: PolicyStatement[] = []
+  const allow = (sid: string, set: Set<string>, path: string) => {
+    if (set.size > 0) statements.push({ Sid: sid, Effect: 'Allow', Action: [...set].sort(), Resource: [arn(bucket, `${path}*`)] })
+  }
+  if (quarantine !== undefined) allow('SafePresignQuarantine', upload, quarantine)
+  allow('SafePresignObjects', final, prefix)
+  if (has('list')) {
+    const prefixes = quarantine === undefined ? [`${prefix}*`] : [`${prefix}*`, `${quarantine}*`]
+    statements.push({ Sid: 'SafePresignList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [arn(bucket)], Condition: { StringLike: { 's3:prefix': prefixes } } })
+  }
+  const granted = statements.filter((s) => s.Sid !== 'SafePresignList')
+  if (options.maxSignatureAgeSeconds !== undefined) checkSignatureAge(options.maxSignatureAgeSeconds)
+  if (options.maxSignatureAgeSeconds !== undefined && granted.length > 0) {
+    const seconds = options.maxSignatureAgeSeconds
+    statements.push({
+      Sid: 'SafePresignDenyOldSignatures',
+      Effect: 'Deny',
+      Action: [...new Set(granted.flatMap((s) => s.Action))].sort(),
+      Resource: granted.flatMap((s) => s.Resource),
+      Condition: signatureAgeCondition(seconds),
+    })
+  }
+  return { Version: '2012-10-17', Statement: statements }
+}
+
+/**
+ * A bucket policy that narrows every presigned URL on the prefixes: a Deny for presigned URLs and
+ * POST policies older than `maxSignatureAgeSeconds`, a Deny for requests without TLS on the whole
+ * bucket, and, when given, a Deny for requests from outside `sourceIp` / `sourceVpce`.
+ * Apply it with PutBucketPolicy (`Policy: JSON.stringify(bucketPolicy(...))`).
+ */
+export function bucketPolicy(options: BucketPolicyOptions): PolicyDocument {
+  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, 'bucketPolicy needs { bucket, prefix }')
+  const bucket = checkBucket(options.bucket)
+  const prefix = checkPolicyPrefix(options.prefix, 'prefix', true)
+  const quarantine = checkQuarantine(prefix, options.quarantinePrefix, true)
+  const seconds = checkSignatureAge(options.maxSignatureAgeSeconds ?? DEFAULT_MAX_SIGNATURE_AGE_SECONDS)
+  const objects = quarantine === undefined || prefix === '' ? [arn(bucket, `${prefix}*`)] : [arn(bucket, `${prefix}*`), arn(bucket, `${quarantine}*`)]
+
+  const statements: PolicyStatement[] = [
+    { Sid: 'SafePresignDenyOldSignatures', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: objects, Condition: signatureAgeCondition(seconds) },
+    // AWS sets aws:SecureTransport on every request; a Deny on 'false' refuses plain HTTP.
+    { Sid: 'SafePresignDenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: [arn(bucket), arn(bucket, '*')], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+  ]
+  if (options.sourceIp !== undefined || options.sourceVpce !== undefined) {
+    // One Deny, so a request passes when it matches ANY allowed network. IfExists: a request that
+    // lacks the key (through a VPC endpoint there is no aws:SourceIp) counts as outside it.
+    const condition: NonNullable<PolicyStatement['Condition']> = {}
+    if (options.sourceIp !== undefined) {
+      condition.NotIpAddressIfExists = { 'aws:SourceIp': checkList(options.sourceIp, 'sourceIp', isCidr, 'it must be an IPv4 or IPv6 address or CIDR block, e.g. "203.0.113.0/24"', NETWORK_EMPTY) }
+    }
+    if (options.sourceVpce !== undefined) {
+      condition.StringNotEqualsIfExists = { 'aws:SourceVpce': checkList(options.sourceVpce, 'sourceVpce', (v) => VPCE.test(v), 'it must be a VPC endpoint id, e.g. "vpce-1a2b3c4d"', NETWORK_EMPTY) }
+    }
+    // As AWS's own example: AWS services acting for you (e.g. replication) are not refused.
+    condition.BoolIfExists = { 'aws:ViaAWSService': 'false' }
+    statements.push({ Sid: 'SafePresignDenyOutsideNetwork', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: objects, Condition: condition })
+  }
+  return { Version: '2012-10-17', Statement: statements }
+}
