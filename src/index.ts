@@ -30,6 +30,7 @@ export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeRe
 export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
 export { signerPolicy, bucketPolicy, SIGNER_CAPABILITIES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type BucketPolicyOptions, type SignerCapability, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'
 export { corsConfiguration, CORS_ALLOWED_HEADERS, CORS_METHODS, MAX_CORS_MAX_AGE_SECONDS, type CorsOptions, type CorsMethod } from './hardening/cors.js'
+export { auditBucket, type AuditFinding, type AuditOptions } from './hardening/audit.js'
 export { redact } from './_internal/redact.js'
 
 export {
