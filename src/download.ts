@@ -11,7 +11,6 @@ import { presign } from './sign/presign.js'
 import type { UploadRecord } from './stores/types.js'
 import { storeCall } from './_internal/store-call.js'
 import { checkExpiry, checkSubject, invalid } from './_internal/validate.js'
-import { expiresAtOf } from './upload.js'
 
 export type { SafeDownloadConfig } from './policy/download-config.js'
 
@@ -111,7 +110,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       expiresIn,
       signingDate: new Date(nowMs),
     })
-    return { url: signed.url, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+    return { url: signed.url, expiresAt: signed.expiresAt }
   }
 
   async function decide<T>(type: 'download.granted' | 'ticket.issued', subject: unknown, key: unknown, now: number, run: () => Promise<T & { expiresAt: number }>): Promise<T & { expiresAt: number }> {

@@ -118,7 +118,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
         expiresIn,
         signingDate,
       })
-      grant = { key, method: 'PUT', url: signed.url, headers, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+      grant = { key, method: 'PUT', url: signed.url, headers, expiresAt: signed.expiresAt }
     } else {
       const fields: Record<string, string> = { success_action_status: '201' }
       const conditions: PostCondition[] = [['content-length-range', minSize, maxSize]]
@@ -126,7 +126,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       else fields['Content-Type'] = contentType
       if (filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(filename)
       const signed = await presignPost(cfg.client, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
-      grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: expiresAtOf(nowMs, signed.expiresIn) }
+      grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt }
     }
 
     const record: UploadRecord = {
@@ -181,9 +181,4 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     complete: (request) => completeUpload(cfg, emit, request),
     config: Object.freeze({ ...cfg }),
   }
-}
-
-/** X-Amz-Date has whole seconds: validity ends at the signing second plus the lifetime. */
-export function expiresAtOf(nowMs: number, expiresIn: number): number {
-  return Math.floor(nowMs / 1000) * 1000 + expiresIn * 1000
 }

@@ -18,3 +18,8 @@ export function clampToCredentials(expiresIn: number, expiration: Date | undefin
   }
   return remaining
 }
+
+/** X-Amz-Date has whole seconds: validity ends at the signing second plus the lifetime (ms). */
+export function validUntil(signingDate: Date, expiresIn: number): number {
+  return Math.floor(signingDate.getTime() / 1000) * 1000 + expiresIn * 1000
+}

@@ -4,7 +4,7 @@
 // and the endpoint resolved once per bucket.
 import { createHmac } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { clampToCredentials } from './credentials.js'
+import { clampToCredentials, validUntil } from './credentials.js'
 import { signingContext } from './target.js'
 
 export type PostCondition = Record<string, string> | [string, string, string] | ['content-length-range', number, number]
@@ -25,6 +25,8 @@ export interface SignedPost {
   fields: Record<string, string>
   /** Lifetime actually signed, seconds. */
   expiresIn: number
+  /** The policy's expiration: the true end of validity (ms since the epoch). */
+  expiresAt: number
 }
 
 export async function presignPost(client: S3Client, spec: PostSpec): Promise<SignedPost> {
@@ -54,7 +56,8 @@ export async function presignPost(client: S3Client, spec: PostSpec): Promise<Sig
   spec.conditions.forEach(add)
   for (const [k, v] of Object.entries(fields)) add({ [k]: v })
   add({ key: spec.key })
-  const expiration = new Date(Math.floor(spec.signingDate.getTime() / 1000) * 1000 + expiresIn * 1000)
+  const expiresAt = validUntil(spec.signingDate, expiresIn)
+  const expiration = new Date(expiresAt)
   const policy = Buffer.from(JSON.stringify({ expiration: iso8601(expiration), conditions }), 'utf8').toString('base64')
   const signature = hmac(signingKey(credentials.secretAccessKey, shortDate, target.signingRegion, target.signingService), policy).toString('hex')
   const host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
@@ -62,6 +65,7 @@ export async function presignPost(client: S3Client, spec: PostSpec): Promise<Sig
     url: `${target.protocol}//${host}${target.basePath || '/'}`,
     fields: { ...fields, key: spec.key, Policy: policy, 'X-Amz-Signature': signature },
     expiresIn,
+    expiresAt,
   }
 }
 

@@ -8,7 +8,7 @@
 //   run the flexible-checksums middleware, so it cannot appear, whatever the client's config.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { formatUrl } from '@aws-sdk/util-format-url'
-import { clampToCredentials } from './credentials.js'
+import { clampToCredentials, validUntil } from './credentials.js'
 import { encodeKeyPath, signingContext } from './target.js'
 
 export interface PresignSpec {
@@ -30,6 +30,8 @@ export interface Presigned {
   url: string
   /** The lifetime actually signed, in seconds (≤ the requested one). */
   expiresIn: number
+  /** The true end of validity (ms since the epoch). */
+  expiresAt: number
 }
 
 const SIGN_CONTENT_TYPE = new Set(['content-type'])
@@ -60,7 +62,7 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
     signableHeaders: SIGN_CONTENT_TYPE,
     unhoistableHeaders: unhoistableSet(spec.unhoistable),
   })
-  return { url: formatUrl(signed), expiresIn }
+  return { url: formatUrl(signed), expiresIn, expiresAt: validUntil(spec.signingDate, expiresIn) }
 }
 
 // The same few lists come in on every call: build each Set once.
