@@ -10,7 +10,7 @@ import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadCo
 import { presign } from './sign/presign.js'
 import type { UploadRecord } from './stores/types.js'
 import { storeCall } from './_internal/store-call.js'
-import { checkExpiry, checkSubject, invalid } from './_internal/validate.js'
+import { requestLifetime, checkSubject, invalid } from './_internal/validate.js'
 
 export type { SafeDownloadConfig } from './policy/download-config.js'
 
@@ -130,7 +130,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     const { key: rawKey, requester: rawRequester, [lifetime]: value } = request as Record<string, unknown>
     const requester = checkRequester(rawRequester)
     const key = checkKey(rawKey)
-    const seconds = value === undefined ? fallback : checkExpiry(lifetime, value, cap, 'EXPIRY_TOO_LONG')
+    const seconds = requestLifetime(lifetime, value, cap, fallback)
     const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
     return { record, requester, key, seconds }
   }
@@ -152,7 +152,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       if (request.keys.length > MAX_BATCH_KEYS) {
         invalid('INVALID_REQUEST', 'keys', `${request.keys.length} keys`, `the maximum for one presignMany call is ${MAX_BATCH_KEYS}`, { limit: MAX_BATCH_KEYS })
       }
-      const expiresIn = request.expiresIn === undefined ? defaultExpiry : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
+      const expiresIn = requestLifetime('expiresIn', request.expiresIn, cfg.expiresIn, defaultExpiry)
       const valid = request.keys.filter((k) => keyProblem(k, cfg.keyPrefix) === undefined)
       const records = valid.length > 0 ? await storeCall('getMany', () => cfg.store.getMany(valid, now)) : new Map<string, UploadRecord>()
       return Promise.all(

@@ -10,7 +10,7 @@ import { presignPost, type PostCondition } from './sign/post.js'
 import type { UploadRecord } from './stores/types.js'
 import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
 import { storeCall } from './_internal/store-call.js'
-import { invalid, isBase64Digest, isPositiveInteger, checkExpiry, checkSubject } from './_internal/validate.js'
+import { invalid, isBase64Digest, isPositiveInteger, requestLifetime, checkSubject } from './_internal/validate.js'
 
 export type { SafeUploadConfig } from './policy/upload-config.js'
 
@@ -90,7 +90,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     }
     const { minSize, maxSize } = sizeBounds(request.size)
     const checksum = checksumOf(request.checksum)
-    const expiresIn = request.expiresIn === undefined ? cfg.expiresIn : checkExpiry('expiresIn', request.expiresIn, cfg.expiresIn, 'EXPIRY_TOO_LONG')
+    const expiresIn = requestLifetime('expiresIn', request.expiresIn, cfg.expiresIn, cfg.expiresIn)
     const filename = request.filename === undefined ? undefined : sanitizeFilename(request.filename)
 
     const prefix = requestPrefix(cfg, owner)

@@ -44,10 +44,14 @@ export function isPositiveInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0
 }
 
-/** Validates a lifetime in seconds against a cap; `code` is what an over-the-cap value throws. */
-export function checkExpiry(option: string, value: unknown, cap: number, code: ErrorCode): number {
-  if (!isPositiveInteger(value)) invalid(code === 'EXPIRY_TOO_LONG' ? 'INVALID_REQUEST' : code, option, value, 'it must be a whole number of seconds above 0')
-  if (value > cap) invalid(code, option, value, `the maximum is ${cap} s`, { limit: cap })
+/**
+ * A per-request lifetime in seconds: `fallback` when absent, INVALID_REQUEST when malformed,
+ * EXPIRY_TOO_LONG above the builder's cap.
+ */
+export function requestLifetime(option: string, value: unknown, cap: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!isPositiveInteger(value)) invalid('INVALID_REQUEST', option, value, 'it must be a whole number of seconds above 0')
+  if (value > cap) invalid('EXPIRY_TOO_LONG', option, value, `the maximum is ${cap} s`, { limit: cap })
   return value
 }
 
