@@ -28,6 +28,8 @@ export const ErrorCode = {
   NOT_COMMITTED: 'NOT_COMMITTED',
   /** The requester does not own the key and `authorize` did not allow it. */
   FORBIDDEN: 'FORBIDDEN',
+  /** The owner already has `maxPendingPerOwner` open upload grants. Nothing was granted. */
+  TOO_MANY_PENDING: 'TOO_MANY_PENDING',
   /** The ownership store failed or timed out. Nothing was granted. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The signing credentials expire too soon to honour the grant. */

@@ -25,7 +25,7 @@ export { sanitizeFilename, safeSanitizeFilename, filenameExtension, DEFAULT_MAX_
 export { contentDisposition, type ContentDispositionOptions, type DispositionType } from './key/content-disposition.js'
 
 export { memoryStore, DEFAULT_MEMORY_MAX_RECORDS, DEFAULT_MEMORY_MAX_TICKETS, type MemoryStoreOptions } from './stores/memory.js'
-export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch } from './stores/types.js'
+export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch, CreateOptions, CreateResult } from './stores/types.js'
 
 export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
 export { signerPolicy, bucketPolicy, SIGNER_CAPABILITIES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type BucketPolicyOptions, type SignerCapability, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'

@@ -66,6 +66,15 @@ export type ConsumeResult =
   | { status: 'expired'; ticket: TicketRecord }
   | { status: 'missing' }
 
+/** Limits `create` enforces atomically with the write. */
+export interface CreateOptions {
+  /** At most this many open grants (pending, `expiresAt` after `now`) per owner. Absent: no limit. */
+  maxPendingPerOwner?: number
+}
+
+/** `true`: created; `false`: a live record holds the key; `'over-quota'`: the owner's quota is full. */
+export type CreateResult = boolean | 'over-quota'
+
 /** The fields a state transition may change besides `state`. */
 export type RecordPatch = Partial<Pick<UploadRecord, 'purgeAt' | 'settledAt' | 'reason' | 'sniffedType'>>
 
@@ -75,11 +84,15 @@ export type RecordPatch = Partial<Pick<UploadRecord, 'purgeAt' | 'settledAt' | '
  */
 export interface OwnershipStore {
   /**
-   * Atomically create `record` unless a live record with the same key exists.
-   * @returns `true` if it was created, `false` on a conflict (the existing record is untouched).
+   * Atomically create `record` unless a live record with the same key exists, or, when
+   * `options.maxPendingPerOwner` is given, unless `record.owner` already has that many open grants:
+   * records in state `pending` whose `expiresAt` is after `now`. The count and the write are one
+   * atomic step: of any number of concurrent creates for one owner, at most the quota succeed.
+   * @returns `true` if it was created, `false` on a key conflict (the existing record is untouched),
+   * `'over-quota'` when the owner's quota is full (nothing is written).
    * A record past its `purgeAt` counts as absent and may be replaced.
    */
-  create(record: UploadRecord, now: number): Promise<boolean>
+  create(record: UploadRecord, now: number, options?: CreateOptions): Promise<CreateResult>
 
   /** The live record for `key`, or `undefined`. Never returns a record at or past its `purgeAt`. */
   get(key: string, now: number): Promise<UploadRecord | undefined>

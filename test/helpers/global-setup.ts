@@ -37,7 +37,9 @@ async function resolvePeer(project: TestProject): Promise<{ value: RgwProvided; 
     }
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
     const sessionToken = env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}
-    return { value: { endpoint: env.S3_ENDPOINT, credentials: { ...credentials, ...sessionToken }, source: 'env' }, stop: none }
+    // RGW_CLUSTER_DIR: the DIR given to scripts/s3-peer/start-rgw.sh, so tests can create extra RGW users.
+    const cluster = env.RGW_CLUSTER_DIR ? { cluster: env.RGW_CLUSTER_DIR } : {}
+    return { value: { endpoint: env.S3_ENDPOINT, credentials: { ...credentials, ...sessionToken }, source: 'env', ...cluster }, stop: none }
   }
   if (env.SAFE_PRESIGN_NO_RGW === '1') {
     return { value: { missing: 'SAFE_PRESIGN_NO_RGW=1, so RGW was not started' }, stop: none }
@@ -119,7 +121,7 @@ async function startRgw(): Promise<{ value: RgwProvided; stop: () => void }> {
     return { value: { missing: `RGW failed to start (exit ${code}, logs in ${dir}/log): ${tail}` }, stop: () => {} }
   }
   console.log(`[rgw] ${endpoint} ready in ${ms} ms (cluster in ${dir})`)
-  return { value: { endpoint, credentials: { accessKeyId, secretAccessKey }, source: 'harness' }, stop }
+  return { value: { endpoint, credentials: { accessKeyId, secretAccessKey }, source: 'harness', cluster: dir }, stop }
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']

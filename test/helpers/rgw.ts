@@ -1,7 +1,10 @@
 // The S3 peer for integration tests: the endpoint that test/helpers/global-setup.ts started (Ceph RGW on
 // loopback) or the one named by S3_ENDPOINT, plus raw HTTP helpers that send exactly what a browser or
 // curl would, so a test sees what S3 itself answers rather than what the SDK retried or parsed away.
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -20,6 +23,8 @@ export interface RgwProvided {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   /** `harness`: a cluster this run started; `env`: S3_ENDPOINT from the environment. */
   source?: 'harness' | 'env'
+  /** The cluster's directory (holds ceph.conf), for `radosgw-admin`: set by the harness, or RGW_CLUSTER_DIR. */
+  cluster?: string
 }
 
 declare module 'vitest' {
@@ -32,6 +37,7 @@ export interface RgwPeer {
   missing?: string
   endpoint?: string
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  cluster?: string
   region: 'us-east-1'
 }
 
@@ -44,8 +50,44 @@ export function rgwPeer(): RgwPeer {
       region: 'us-east-1',
     }
   }
-  const { missing, endpoint, credentials } = provided
-  return { missing, endpoint, credentials, region: 'us-east-1' }
+  const { missing, endpoint, credentials, cluster } = provided
+  return { missing, endpoint, credentials, cluster, region: 'us-east-1' }
+}
+
+/**
+ * Why extra RGW users cannot be made for this run, or undefined when they can: the split-signer tests
+ * need `radosgw-admin` and the cluster's ceph.conf (the harness's cluster, or RGW_CLUSTER_DIR).
+ */
+export function usersMissing(peer: RgwPeer): string | undefined {
+  if (peer.missing !== undefined) return peer.missing
+  if (!peer.cluster) return 'S3_ENDPOINT names an S3 without RGW_CLUSTER_DIR, so no extra RGW users can be created'
+  if (!existsSync(join(peer.cluster, 'ceph.conf'))) return `${peer.cluster}/ceph.conf not found`
+  return undefined
+}
+
+export interface RgwUser {
+  uid: string
+  /** The principal a bucket policy names: RGW's form, without account or tenant. */
+  arn: string
+  credentials: { accessKeyId: string; secretAccessKey: string }
+}
+
+/**
+ * Creates one more RGW user (`radosgw-admin user create`) with fresh random keys. Objects it writes
+ * belong to it: the bucket owner cannot read them unless it is granted (bucket-owner-full-control).
+ */
+export function createRgwUser(peer: RgwPeer, label: string): RgwUser {
+  const reason = usersMissing(peer)
+  if (reason !== undefined) throw new Error(`createRgwUser: ${reason}`)
+  const uid = `${label}-${randomBytes(4).toString('hex')}`
+  const credentials = { accessKeyId: `AK${randomBytes(9).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(20).toString('base64url') }
+  const out = spawnSync(
+    'radosgw-admin',
+    ['-c', join(peer.cluster!, 'ceph.conf'), 'user', 'create', `--uid=${uid}`, `--display-name=${uid}`, `--access-key=${credentials.accessKeyId}`, `--secret-key=${credentials.secretAccessKey}`],
+    { encoding: 'utf8', timeout: 30_000 },
+  )
+  if (out.status !== 0) throw new Error(`radosgw-admin user create ${uid} failed (${out.status}): ${out.stderr.trim().slice(-300)}`)
+  return { uid, arn: `arn:aws:iam:::user/${uid}`, credentials }
 }
 
 /**
