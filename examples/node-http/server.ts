@@ -26,6 +26,8 @@ export const STATUS: Record<ErrorCode, number> = {
   INVALID_FILENAME: 400,
   INVALID_KEY: 400,
   FORBIDDEN: 403,
+  // Too many open grants for this user: slow down, retry after one completes or expires.
+  TOO_MANY_PENDING: 429,
   NOT_FOUND: 404,
   TICKET_INVALID: 404,
   NOT_COMMITTED: 409,
