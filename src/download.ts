@@ -100,7 +100,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   async function sign(record: UploadRecord, expiresIn: number, nowMs: number): Promise<DownloadLink> {
     // A wildcard grant ('image/*') is served as the type the bytes were verified as.
     const type = record.contentType.endsWith('/*') ? (record.sniffedType && record.sniffedType !== 'unknown' ? record.sniffedType : 'application/octet-stream') : record.contentType
-    const signed = await presign(cfg.client, {
+    const signed = await presign(cfg.signer, {
       method: 'GET',
       bucket: cfg.bucket,
       key: record.key,

@@ -18,3 +18,6 @@ export const MAX_KEY_BYTES = 1024
 export const MAX_BATCH_KEYS = 1000
 /** How long a pending record outlives its grant by default, so `complete()` can still run. */
 export const DEFAULT_PENDING_TTL_SECONDS = 3600
+
+/** How many open upload grants one owner may hold by default (`maxPendingPerOwner`). */
+export const DEFAULT_MAX_PENDING_PER_OWNER = 100

@@ -14,6 +14,10 @@ import { invalid, isBase64Digest, isPositiveInteger, requestLifetime, checkSubje
 
 export type { SafeUploadConfig } from './policy/upload-config.js'
 
+/** The canned ACL grants carry when `bucketOwnerAcl` is on: the bucket owner gets full control. */
+export const BUCKET_OWNER_ACL = 'bucket-owner-full-control'
+const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-meta-filename', 'x-amz-acl'] as const
+
 export interface UploadRequest {
   /** The end-user the grant is for. Required. */
   owner: string
@@ -106,15 +110,18 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       if (checksum?.algorithm === 'md5') headers['content-md5'] = checksum.value
       if (checksum?.algorithm === 'sha256') headers['x-amz-checksum-sha256'] = checksum.value
       if (!cfg.overwrite) headers['if-none-match'] = '*'
+      // Signed, so the client can set no other ACL; RGW obeys an unsigned x-amz-acl or x-amz-grant-*.
+      if (cfg.bucketOwnerAcl) headers['x-amz-acl'] = BUCKET_OWNER_ACL
       // Percent-encoded so any sanitized name is a valid header value; signed like the rest.
       if (filename !== undefined) headers['x-amz-meta-filename'] = encodeURIComponent(filename)
-      const signed = await presign(cfg.client, {
+      const signed = await presign(cfg.signer, {
         method: 'PUT',
         bucket: cfg.bucket,
         key: stagingKey ?? key,
         headers,
         // Kept as headers: hoisted into the query, S3 would ignore the checksum.
-        unhoistable: ['x-amz-checksum-sha256', 'x-amz-meta-filename'],
+        // x-amz-acl too: in the query, RGW ignores it and a header of the client's own would win.
+        unhoistable: UNHOISTABLE,
         expiresIn,
         signingDate,
       })
@@ -125,7 +132,9 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       if (contentType.endsWith('/*')) conditions.push(['starts-with', '$Content-Type', contentType.slice(0, -1)])
       else fields['Content-Type'] = contentType
       if (filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(filename)
-      const signed = await presignPost(cfg.client, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
+      // An exact field: the policy then holds {"acl": "bucket-owner-full-control"}, and no other ACL passes.
+      if (cfg.bucketOwnerAcl) fields.acl = BUCKET_OWNER_ACL
+      const signed = await presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
       grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt }
     }
 
@@ -144,8 +153,15 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     if (checksum) record.checksum = checksum
     if (stagingKey) record.stagingKey = stagingKey
     // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
-    const created = await storeCall('create', () => cfg.store.create(record, nowMs))
-    if (!created) {
+    const created = await storeCall('create', () => cfg.store.create(record, nowMs, { maxPendingPerOwner: cfg.maxPendingPerOwner }))
+    if (created === 'over-quota') {
+      throw new SafePresignError(
+        'TOO_MANY_PENDING',
+        `this owner already holds \`maxPendingPerOwner\` = ${cfg.maxPendingPerOwner} open upload grants; complete one, or wait until one expires`,
+        { details: { option: 'maxPendingPerOwner', limit: cfg.maxPendingPerOwner } },
+      )
+    }
+    if (created !== true) {
       throw new SafePresignError('INVALID_CONFIG', `the key ${JSON.stringify(key)} is already recorded; \`generateId\` must return a fresh UUIDv4 every call`, {
         details: { option: 'generateId' },
       })

@@ -34,6 +34,23 @@ export function prefixProblem(prefix: string): string | undefined {
   return undefined
 }
 
+// Characters that are, or look like, a path separator. Keys only split on '/', but a look-alike in a
+// key shown to a person reads as one, and '\\' is a separator on Windows tools that sync buckets.
+const SEPARATOR_LIKE = /[\/\\\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c]/
+
+/**
+ * Why `owner` cannot be one path segment of a key prefix, or undefined when it can: no separator
+ * or look-alike, not '.' or '..', no '%' (a later decode could make one), no control character.
+ */
+export function ownerSegmentProblem(owner: string): string | undefined {
+  if (owner === '.' || owner === '..') return 'it must not be "." or ".."'
+  const separator = SEPARATOR_LIKE.exec(owner.normalize('NFKC')) ?? SEPARATOR_LIKE.exec(owner)
+  if (separator) return `it contains ${JSON.stringify(separator[0])} (U+${separator[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), a path separator or a look-alike`
+  if (owner.includes('%')) return 'it contains "%", which a later decode could turn into a separator'
+  if (CONTROL.test(owner)) return 'it contains control characters'
+  return undefined
+}
+
 export function assertPrefix(prefix: string, option: string): string {
   const problem = prefixProblem(prefix)
   if (problem) {

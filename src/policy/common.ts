@@ -3,7 +3,7 @@ import type { OwnershipStore } from '../stores/types.js'
 import { MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
 import { invalid, isPositiveInteger } from '../_internal/validate.js'
 
-export function checkClient(client: unknown): S3Client {
+export function checkClient(client: unknown, option = 'client'): S3Client {
   const c = client as S3Client | undefined
   // Any SDK v3 client has send() and a credential provider; only an S3Client says serviceId 'S3'.
   // Without this, a DynamoDBClient passed and its grants pointed at the DynamoDB endpoint.
@@ -15,7 +15,7 @@ export function checkClient(client: unknown): S3Client {
     typeof c.config.credentials !== 'function' ||
     (c.config as { serviceId?: unknown }).serviceId !== 'S3'
   ) {
-    invalid('INVALID_CONFIG', 'client', client === undefined ? undefined : 'an object that is not an S3Client', 'pass the S3Client you built (from @aws-sdk/client-s3)')
+    invalid('INVALID_CONFIG', option, client === undefined ? undefined : 'an object that is not an S3Client', 'pass the S3Client you built (from @aws-sdk/client-s3)')
   }
   return c
 }

@@ -7,8 +7,14 @@ import { invalid } from '../_internal/validate.js'
 import { checkBucket, checkClient, checkFunction, checkLifetime, checkStore } from './common.js'
 
 export interface SafeDownloadConfig {
-  /** Your S3Client. */
+  /** Your S3Client. Signs the links unless `signer` is given. */
   client: S3Client
+  /**
+   * The S3Client whose credentials sign every download link: give it a role that may only
+   * `s3:GetObject` on the committed prefix (`signerPolicy({ role: 'download' })`), so that a link can
+   * never be more than a read of one committed object. @default client
+   */
+  signer?: S3Client
   bucket: string
   /** Records who owns each key (the same store the upload builder writes). */
   store: OwnershipStore
@@ -32,6 +38,8 @@ export interface SafeDownloadConfig {
 
 export interface ResolvedDownloadConfig {
   client: S3Client
+  /** Signs the links: `signer`, or `client` when none was given. */
+  signer: S3Client
   bucket: string
   store: OwnershipStore
   keyPrefix: string
@@ -49,8 +57,10 @@ export function resolveDownloadConfig(config: SafeDownloadConfig): ResolvedDownl
   if (config.authorize !== undefined) checkFunction(config.authorize, 'authorize')
   if (config.onEvent !== undefined) checkFunction(config.onEvent, 'onEvent')
   if (config.now !== undefined) checkFunction(config.now, 'now')
+  const client = checkClient(config.client)
   return {
-    client: checkClient(config.client),
+    client,
+    signer: config.signer === undefined ? client : checkClient(config.signer, 'signer'),
     bucket: checkBucket(config.bucket),
     store: checkStore(config.store, ['get', 'getMany', 'putTicket', 'consumeTicket']),
     keyPrefix: assertPrefix(config.keyPrefix ?? 'uploads/', 'keyPrefix'),

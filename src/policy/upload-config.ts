@@ -2,9 +2,9 @@
 // wrong with the config throws INVALID_CONFIG here, naming the option, the value and the limit.
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { EventHandler } from '../events.js'
-import { assertPrefix } from '../key/key.js'
+import { assertPrefix, ownerSegmentProblem } from '../key/key.js'
 import { defaultGenerateId } from '../key/key.js'
-import { DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
+import { DEFAULT_MAX_PENDING_PER_OWNER, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
 import type { OwnershipStore } from '../stores/types.js'
 import { invalid, isPositiveInteger } from '../_internal/validate.js'
 import { parseAllowlist, type ContentTypeAllowlist } from './content-type.js'
@@ -12,8 +12,33 @@ import { checkClient, checkStore, checkBucket, checkFunction, checkLifetime } fr
 import type { ScanHook } from '../lifecycle/types.js'
 
 export interface SafeUploadConfig {
-  /** Your S3Client. Its endpoint, region and credential provider are used; nothing else is created. */
+  /**
+   * Your S3Client. It does the work of `complete()` (HEAD, GET, COPY, DELETE), and signs the grants
+   * unless `signer` is given. Nothing else is created.
+   */
   client: S3Client
+  /**
+   * The S3Client whose credentials sign every upload grant (PUT URLs and POST policies). Give it a
+   * role that may only `s3:PutObject` on the upload prefix (`signerPolicy({ role: 'upload' })`): a
+   * grant is a bearer token, and on stores that obey unsigned `x-amz-*` headers (Ceph RGW) the
+   * holder can make it do anything its signer may, such as copy another object (`x-amz-copy-source`).
+   * @default client
+   */
+  signer?: S3Client
+  /**
+   * Sign `x-amz-acl: bucket-owner-full-control` into every grant (a signed header for PUT, an `eq`
+   * field for POST), so objects the signer writes stay readable by the bucket owner, and a client
+   * cannot set any other ACL. Needed when the signer is another account or RGW user; accepted by
+   * AWS buckets with ACLs disabled (BucketOwnerEnforced). See docs/providers.md.
+   * @default true when `signer` is a separate client, else false
+   */
+  bucketOwnerAcl?: boolean
+  /**
+   * How many open grants (pending, not yet expired) one owner may hold. One more is refused with
+   * TOO_MANY_PENDING, atomically in the store's create call, so one user cannot fill the store.
+   * @default 100
+   */
+  maxPendingPerOwner?: number
   /** The bucket uploads go to. */
   bucket: string
   /**
@@ -57,6 +82,10 @@ export interface SafeUploadConfig {
 
 export interface ResolvedUploadConfig {
   client: S3Client
+  /** Signs the grants: `signer`, or `client` when none was given. */
+  signer: S3Client
+  bucketOwnerAcl: boolean
+  maxPendingPerOwner: number
   bucket: string
   keyPrefix: string | ((context: { owner: string }) => string)
   allowlist: ContentTypeAllowlist
@@ -87,6 +116,10 @@ export function prefixesOverlap(a: string, b: string): boolean {
  */
 export function requestPrefix(cfg: ResolvedUploadConfig, owner: string): string {
   if (typeof cfg.keyPrefix === 'string') return cfg.keyPrefix
+  // The function may put the owner into the path: it must stay one segment, or `alice/evil` would
+  // write under `alice/`.
+  const segment = ownerSegmentProblem(owner)
+  if (segment) invalid('INVALID_REQUEST', 'owner', owner, `with a keyPrefix function the owner must be one path segment: ${segment}`)
   const prefix = assertPrefix(cfg.keyPrefix({ owner }), 'keyPrefix')
   if (cfg.quarantine && prefixesOverlap(prefix, cfg.quarantine.prefix)) {
     invalid('INVALID_CONFIG', 'keyPrefix', prefix, `the keyPrefix function returned a prefix that overlaps \`quarantine.prefix\` (${JSON.stringify(cfg.quarantine.prefix)})`)
@@ -137,13 +170,22 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
   if (!quarantine && config.overwrite === true) {
     invalid('INVALID_CONFIG', 'overwrite', true, 'an overwriting PUT grant could replace the verified object with unchecked bytes until it expires: set `quarantine: { prefix }`')
   }
+  const client = checkClient(config.client)
+  const signer = config.signer === undefined ? client : checkClient(config.signer, 'signer')
+  const bucketOwnerAcl = config.bucketOwnerAcl ?? signer !== client
+  if (typeof bucketOwnerAcl !== 'boolean') invalid('INVALID_CONFIG', 'bucketOwnerAcl', bucketOwnerAcl, 'it must be a boolean')
+  const maxPendingPerOwner = config.maxPendingPerOwner ?? DEFAULT_MAX_PENDING_PER_OWNER
+  if (!isPositiveInteger(maxPendingPerOwner)) invalid('INVALID_CONFIG', 'maxPendingPerOwner', maxPendingPerOwner, 'it must be a whole number of grants above 0')
   const unsniffable = config.unsniffable ?? 'reject'
   if (unsniffable !== 'reject' && unsniffable !== 'flag') invalid('INVALID_CONFIG', 'unsniffable', unsniffable, 'it must be "reject" or "flag"')
   if (config.onEvent !== undefined) checkFunction(config.onEvent, 'onEvent')
   if (config.now !== undefined) checkFunction(config.now, 'now')
   if (config.generateId !== undefined) checkFunction(config.generateId, 'generateId')
   return {
-    client: checkClient(config.client),
+    client,
+    signer,
+    bucketOwnerAcl,
+    maxPendingPerOwner,
     bucket: checkBucket(config.bucket),
     keyPrefix,
     allowlist: parseAllowlist(config.allowedContentTypes),
