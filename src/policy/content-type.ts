@@ -5,6 +5,27 @@ const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`)
 const WILDCARD = new RegExp(`^${TOKEN}/\\*$`)
 
+// The 16 JavaScript MIME type essences of the WHATWG MIME Sniffing standard (§4.6): a browser runs a
+// `<script src>` served with any of them. All 16, not the common few: `text/javascript1.5` runs too.
+const JAVASCRIPT_MIME_TYPES = [
+  'application/ecmascript',
+  'application/javascript',
+  'application/x-ecmascript',
+  'application/x-javascript',
+  'text/ecmascript',
+  'text/javascript',
+  'text/javascript1.0',
+  'text/javascript1.1',
+  'text/javascript1.2',
+  'text/javascript1.3',
+  'text/javascript1.4',
+  'text/javascript1.5',
+  'text/jscript',
+  'text/livescript',
+  'text/x-ecmascript',
+  'text/x-javascript',
+] as const
+
 // Types a browser runs as active content (script). A wildcard never covers them: `image/*` does not
 // allow `image/svg+xml`, nor `text/*` `text/html`. List one explicitly to allow it.
 export const ACTIVE_CONTENT_TYPES: ReadonlySet<string> = new Set([
@@ -13,17 +34,10 @@ export const ACTIVE_CONTENT_TYPES: ReadonlySet<string> = new Set([
   'application/xhtml+xml',
   'text/xml',
   'application/xml',
-  'text/javascript',
-  'application/javascript',
-  'text/ecmascript',
-  'application/ecmascript',
   'text/xsl',
   'application/xslt+xml',
-  'application/x-javascript',
-  'text/x-javascript',
-  'text/jscript',
-  'text/livescript',
   'application/x-shockwave-flash',
+  ...JAVASCRIPT_MIME_TYPES,
 ])
 
 /** True for a type a browser may run as script: the list above, and any `+xml` type (RSS, XHTML, SVG). */

@@ -123,6 +123,25 @@ describe('CONTENT_TYPE_NOT_ALLOWED', () => {
     }
   })
 
+  // The WHATWG MIME Sniffing standard's 16 JavaScript MIME type essences, written out (not taken from
+  // ACTIVE_CONTENT_TYPES), so a type missing from the source fails here.
+  const JAVASCRIPT = [
+    'application/ecmascript', 'application/javascript', 'application/x-ecmascript', 'application/x-javascript',
+    'text/ecmascript', 'text/javascript', 'text/javascript1.0', 'text/javascript1.1', 'text/javascript1.2',
+    'text/javascript1.3', 'text/javascript1.4', 'text/javascript1.5', 'text/jscript', 'text/livescript',
+    'text/x-ecmascript', 'text/x-javascript',
+  ]
+  it.each(JAVASCRIPT)('%s (a JavaScript MIME type): refused under text/* and application/*, PUT and POST; granted when listed', async (type) => {
+    for (const method of ['PUT', 'POST'] as const) {
+      const error = await refused({ method, allowedContentTypes: ['text/*', 'application/*'] }, { ...ok, contentType: type })
+      expect(error.code).toBe('CONTENT_TYPE_NOT_ALLOWED')
+      expect(error.message).toContain(JSON.stringify(type))
+      expect(error.details?.allowed).toEqual(['text/*', 'application/*'])
+      const grant = await uploader({ method, allowedContentTypes: ['text/*', 'application/*', type] }).presign({ ...ok, contentType: type })
+      expect(grant.method === 'PUT' ? grant.headers['content-type'] : grant.fields['Content-Type']).toBe(type)
+    }
+  })
+
   it.each(['application/rss+xml', 'application/atom+xml', 'image/foo+xml', 'application/vnd.wap.xhtml+xml'])(
     '%s: any +xml type is active content, refused under its wildcard',
     async (type) => {
