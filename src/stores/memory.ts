@@ -4,6 +4,7 @@
  * deployment with more than one instance (a ticket could then be redeemed once per instance).
  */
 import { SafePresignError } from '../errors.js'
+import { openUntil, quotaOf } from './quota.js'
 import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
 // Records and tickets are flat but for `checksum`: a spread copy (with that one object copied too)
@@ -51,6 +52,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
   // rejects in O(1) instead of scanning every entry on every call.
   let nextPurgeAt = Infinity
   let nextTicketExpiry = Infinity
+  // Every pending record, by owner: key → the moment it stops counting (`openUntil`). The quota
+  // check reads only this owner's entries, never all records; an owner without any is dropped.
+  const pendingByOwner = new Map<string, OwnerIndex>()
+
+  function index(record: UploadRecord): void {
+    if (record.state !== 'pending') return
+    let entry = pendingByOwner.get(record.owner)
+    if (entry === undefined) pendingByOwner.set(record.owner, (entry = { keys: new Map(), earliest: Infinity }))
+    const until = openUntil(record)
+    entry.keys.set(record.key, until)
+    entry.earliest = Math.min(entry.earliest, until)
+  }
+
+  function unindex(record: UploadRecord | undefined): void {
+    if (record?.state !== 'pending') return
+    const entry = pendingByOwner.get(record.owner)
+    if (entry?.keys.delete(record.key) && entry.keys.size === 0) pendingByOwner.delete(record.owner)
+  }
+
+  /** True when `owner` holds `max` open grants. O(1) below the limit; at it, O(the owner's entries) at most. */
+  function ownerFull(owner: string, max: number, now: number): boolean {
+    const entry = pendingByOwner.get(owner)
+    if (entry === undefined || entry.keys.size < max) return false
+    // At the limit by entry count: drop the entries that stopped counting, unless none can have.
+    if (entry.earliest > now) return true
+    entry.earliest = Infinity
+    for (const [key, until] of entry.keys) {
+      if (until <= now) entry.keys.delete(key)
+      else entry.earliest = Math.min(entry.earliest, until)
+    }
+    return entry.keys.size >= max
+  }
 
   const live = (record: UploadRecord | undefined, now: number): UploadRecord | undefined =>
     record !== undefined && (record.purgeAt === undefined || record.purgeAt > now) ? record : undefined
@@ -63,6 +96,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
       if (record.purgeAt === undefined) continue
       if (record.purgeAt <= now) {
         records.delete(key)
+        unindex(record)
         removed++
       } else nextPurgeAt = Math.min(nextPurgeAt, record.purgeAt)
     }
@@ -83,14 +117,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
   }
 
   return {
-    async create(record, now) {
+    async create(record, now, options) {
+      const max = quotaOf('memoryStore', options)
+      // The quota is checked first: an owner at the limit hears 'over-quota' even on a key conflict.
+      if (max !== undefined && ownerFull(record.owner, max, now)) return 'over-quota'
       const existing = records.get(record.key)
       if (live(existing, now)) return false
       if (existing === undefined && records.size >= maxRecords) {
         dropExpiredRecords(now)
-        if (records.size >= maxRecords) throw full('maxRecords', maxRecords, 'upload records', 'create')
+        if (records.size >= maxRecords) throw storeFull('maxRecords', maxRecords, 'upload records', 'create')
       }
-      records.set(record.key, copyRecord(record))
+      unindex(existing)
+      const stored = copyRecord(record)
+      records.set(record.key, stored)
+      index(stored)
       if (record.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, record.purgeAt)
       return true
     },
@@ -120,12 +160,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
         if (patch[field] === undefined) delete next[field]
         else Object.assign(next, { [field]: patch[field] })
       }
+      unindex(current)
       records.set(key, next)
+      index(next)
       if (next.purgeAt !== undefined) nextPurgeAt = Math.min(nextPurgeAt, next.purgeAt)
       return copyRecord(next)
     },
 
     async delete(key) {
+      unindex(records.get(key))
       records.delete(key)
     },
 
@@ -135,7 +178,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
       if (existing !== undefined && existing.expiresAt > now) return false
       if (existing === undefined && tickets.size >= maxTickets) {
         dropExpiredTickets(now)
-        if (tickets.size >= maxTickets) throw full('maxTickets', maxTickets, 'download tickets', 'putTicket')
+        if (tickets.size >= maxTickets) throw storeFull('maxTickets', maxTickets, 'download tickets', 'putTicket')
       }
       tickets.set(ticket.hash, copyTicket(ticket))
       nextTicketExpiry = Math.min(nextTicketExpiry, ticket.expiresAt)
@@ -157,6 +200,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): OwnershipStore {
   } satisfies OwnershipStore
 }
 
+interface OwnerIndex {
+  keys: Map<string, number>
+  /** A lower bound on the earliest `openUntil` in `keys`, so a full owner is refused in O(1). */
+  earliest: number
+}
+
 function limit(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -167,7 +216,7 @@ function limit(option: string, value: number | undefined, fallback: number): num
   return value
 }
 
-function full(option: string, max: number, what: string, operation: string): SafePresignError {
+function storeFull(option: string, max: number, what: string, operation: string): SafePresignError {
   return new SafePresignError(
     'STORE_UNAVAILABLE',
     `memoryStore: ${operation} refused: the store holds \`${option}\` = ${max} live ${what} and none has expired; raise \`${option}\` or use a shared store`,

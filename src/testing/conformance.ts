@@ -208,6 +208,121 @@ export function testOwnershipStore(options: TestOwnershipStoreOptions): void {
       })
     })
 
+    describe('per-owner quota (maxPendingPerOwner)', () => {
+      // Each test has its own owner, so records other tests create for 'user-1' never count here.
+      const quota = (n: number) => ({ maxPendingPerOwner: n })
+      const grants = (label: string, count: number, t: number, extra: Partial<UploadRecord> = {}) => {
+        const s = space(label)
+        return Array.from({ length: count }, (_, i) => record(`${s}/${i}`, t, { owner: `${s}/owner`, ...extra }))
+      }
+
+      it('lets exactly 10 of 200 concurrent creates for one owner succeed, across two store instances, and writes only those', async () => {
+        const t = base()
+        const all = grants('quota-race', 200, t)
+        const results = await Promise.all(all.map((r, i) => (i % 2 ? a : b).create(r, t, quota(10))))
+        expect(results.filter((x) => x === true)).toHaveLength(10)
+        expect(results.filter((x) => x === 'over-quota')).toHaveLength(190)
+        const stored = await a.getMany(all.map((r) => r.key), t)
+        expect(stored.size).toBe(10)
+        for (const [i, r] of all.entries()) {
+          if (results[i] === true) expect(stored.get(r.key)).toEqual(r)
+          else expect(stored.has(r.key)).toBe(false)
+        }
+        expect(await b.create(grants('quota-race-after', 1, t, { owner: all[0]!.owner })[0]!, t, quota(10))).toBe('over-quota')
+      })
+
+      it("answers 'over-quota' without writing anything, and the refused key can be created once a slot is free", async () => {
+        const t = base()
+        const [first, refused] = grants('quota-nothing', 2, t)
+        expect(await a.create(first!, t, quota(1))).toBe(true)
+        expect(await b.create(refused!, t, quota(1))).toBe('over-quota')
+        expect(await a.get(refused!.key, t)).toBeUndefined()
+        expect(await b.getMany([refused!.key], t)).toEqual(new Map())
+        await a.transition(first!.key, 'pending', 'committed', { purgeAt: undefined }, t)
+        expect(await b.create(refused!, t, quota(1))).toBe(true)
+        expect(await a.get(refused!.key, t)).toEqual(refused)
+      })
+
+      it('does not count grants whose expiresAt has passed', async () => {
+        const t = base()
+        const early = grants('quota-expired', 3, t, { expiresAt: t + 100 })
+        const owner = early[0]!.owner
+        const later = grants('quota-expired-later', 4, t + 100, { owner })
+        for (const r of early) expect(await a.create(r, t, quota(3))).toBe(true)
+        expect(await b.create(later[0]!, t + 99, quota(3))).toBe('over-quota')
+        // At expiresAt the three grants are closed, though their records still exist (pending, unpurged).
+        for (const r of later.slice(0, 3)) expect(await b.create(r, t + 100, quota(3))).toBe(true)
+        expect(await a.create(later[3]!, t + 100, quota(3))).toBe('over-quota')
+        expect((await a.getMany(early.map((r) => r.key), t + 100)).size).toBe(3)
+      })
+
+      it('does not count a record at or past its purgeAt, even when its expiresAt is later', async () => {
+        const t = base()
+        const [odd, next] = grants('quota-purged', 2, t, { expiresAt: t + 2 * HOUR, purgeAt: t + HOUR })
+        expect(await a.create(odd!, t, quota(1))).toBe(true)
+        expect(await b.create(next!, t + HOUR - 1, quota(1))).toBe('over-quota')
+        expect(await b.create(next!, t + HOUR, quota(1))).toBe(true)
+      })
+
+      it('frees a slot when a grant is committed or rejected, not when a transition fails', async () => {
+        const t = base()
+        const [k1, k2, k3, k4, k5] = grants('quota-transition', 5, t)
+        expect(await a.create(k1!, t, quota(2))).toBe(true)
+        expect(await b.create(k2!, t, quota(2))).toBe(true)
+        expect(await a.create(k3!, t, quota(2))).toBe('over-quota')
+        expect(await b.transition(k1!.key, 'committed', 'rejected', { reason: 'X' }, t)).toBeUndefined()
+        expect(await a.create(k3!, t, quota(2))).toBe('over-quota')
+        expect(await b.transition(k1!.key, 'pending', 'committed', { purgeAt: undefined, settledAt: t }, t)).toMatchObject({ state: 'committed' })
+        expect(await a.create(k3!, t, quota(2))).toBe(true)
+        expect(await b.create(k4!, t, quota(2))).toBe('over-quota')
+        expect(await a.transition(k2!.key, 'pending', 'rejected', { reason: 'CONTENT_MISMATCH', purgeAt: t + 2 * HOUR }, t)).toMatchObject({ state: 'rejected' })
+        expect(await b.create(k4!, t, quota(2))).toBe(true)
+        expect(await a.create(k5!, t, quota(2))).toBe('over-quota')
+      })
+
+      it('frees a slot when a pending record is deleted', async () => {
+        const t = base()
+        const [k1, k2, k3] = grants('quota-delete', 3, t)
+        expect(await a.create(k1!, t, quota(2))).toBe(true)
+        expect(await a.create(k2!, t, quota(2))).toBe(true)
+        expect(await b.create(k3!, t, quota(2))).toBe('over-quota')
+        await b.delete(k1!.key)
+        expect(await a.create(k3!, t, quota(2))).toBe(true)
+        await a.delete(k1!.key)
+        expect(await b.create(grants('quota-delete-more', 1, t, { owner: k1!.owner })[0]!, t, quota(2))).toBe('over-quota')
+      })
+
+      it('counts each owner on its own', async () => {
+        const t = base()
+        const mine = grants('quota-owner-a', 3, t)
+        const theirs = grants('quota-owner-b', 2, t)
+        expect(await a.create(mine[0]!, t, quota(2))).toBe(true)
+        expect(await b.create(mine[1]!, t, quota(2))).toBe(true)
+        expect(await a.create(theirs[0]!, t, quota(2))).toBe(true)
+        expect(await b.create(theirs[1]!, t, quota(2))).toBe(true)
+        expect(await a.create(mine[2]!, t, quota(2))).toBe('over-quota')
+      })
+
+      it('still answers false on a key conflict, and a refused duplicate takes no slot', async () => {
+        const t = base()
+        const [k1, k2, k3] = grants('quota-conflict', 3, t)
+        expect(await a.create(k1!, t, quota(2))).toBe(true)
+        expect(await b.create({ ...k1!, maxSize: 10 ** 12 }, t, quota(2))).toBe(false)
+        expect(await a.get(k1!.key, t)).toEqual(k1)
+        expect(await b.create(k2!, t, quota(2))).toBe(true)
+        expect(await a.create(k3!, t, quota(2))).toBe('over-quota')
+      })
+
+      it('sets no limit without options, and what was created without one still counts against a later limit', async () => {
+        const t = base()
+        const all = grants('quota-none', 16, t)
+        const results = await Promise.all(all.slice(0, 15).map((r, i) => (i % 2 ? a : b).create(r, t)))
+        expect(results).toEqual(Array.from({ length: 15 }, () => true))
+        expect(await a.create(all[15]!, t, quota(15))).toBe('over-quota')
+        expect(await b.create(all[15]!, t, quota(16))).toBe(true)
+      })
+    })
+
     describe('tickets', () => {
       it('stores a ticket once, consumes it once, then reports it used', async () => {
         const t = base()

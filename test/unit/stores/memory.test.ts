@@ -101,3 +101,33 @@ describe('memoryStore copies', () => {
     expect(await store.transition('k', 'pending', 'committed', patch, T + 1)).toEqual(record('k', { state: 'committed', settledAt: T + 1 }))
   })
 })
+
+describe('memoryStore quota', () => {
+  it.each([0, -1, 1.5, Number.NaN, Infinity])("rejects maxPendingPerOwner %s with INVALID_REQUEST naming it, and writes nothing", async (value) => {
+    const store = memoryStore()
+    const error = await rejection(store.create(record('k'), T, { maxPendingPerOwner: value }))
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining(`\`maxPendingPerOwner\` is ${String(value)}`) })
+    expect(await store.get('k', T)).toBeUndefined()
+  })
+
+  it('counts only pending records: a record created committed takes no slot', async () => {
+    const store = memoryStore()
+    expect(await store.create(record('c', { state: 'committed', purgeAt: undefined }), T, { maxPendingPerOwner: 1 })).toBe(true)
+    expect(await store.create(record('p'), T, { maxPendingPerOwner: 1 })).toBe(true)
+    expect(await store.create(record('q'), T, { maxPendingPerOwner: 1 })).toBe('over-quota')
+  })
+
+  it('counts a record moved back into pending, and one replaced after its purgeAt only under its new owner', async () => {
+    const store = memoryStore()
+    await store.create(record('a', { purgeAt: T + 10 }), T)
+    await store.transition('a', 'pending', 'rejected', { reason: 'X' }, T)
+    expect(await store.create(record('b'), T, { maxPendingPerOwner: 1 })).toBe(true)
+    await store.transition('b', 'pending', 'committed', { purgeAt: undefined }, T)
+    await store.transition('a', 'rejected', 'pending', {}, T)
+    expect(await store.create(record('c'), T, { maxPendingPerOwner: 1 })).toBe('over-quota')
+    // 'a' passes its purgeAt and is re-created for another owner: u1's slot is free, u2 holds one.
+    expect(await store.create(record('a', { owner: 'u2' }), T + 10, { maxPendingPerOwner: 1 })).toBe(true)
+    expect(await store.create(record('c'), T + 10, { maxPendingPerOwner: 1 })).toBe(true)
+    expect(await store.create(record('d', { owner: 'u2' }), T + 10, { maxPendingPerOwner: 1 })).toBe('over-quota')
+  })
+})
