@@ -28,7 +28,8 @@ export { memoryStore, DEFAULT_MEMORY_MAX_RECORDS, DEFAULT_MEMORY_MAX_TICKETS, ty
 export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch, CreateOptions, CreateResult } from './stores/types.js'
 
 export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
-export { signerPolicy, bucketPolicy, SIGNER_CAPABILITIES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type BucketPolicyOptions, type SignerCapability, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'
+export { signerPolicy, SIGNER_CAPABILITIES, SIGNER_ROLES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type SignerCapability, type SignerRole, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'
+export { bucketPolicy, type BucketPolicyOptions } from './hardening/bucket-policy.js'
 export { corsConfiguration, CORS_ALLOWED_HEADERS, CORS_METHODS, MAX_CORS_MAX_AGE_SECONDS, type CorsOptions, type CorsMethod } from './hardening/cors.js'
 export { auditBucket, type AuditFinding, type AuditOptions } from './hardening/audit.js'
 export { redact } from './_internal/redact.js'

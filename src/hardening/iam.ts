@@ -12,8 +12,8 @@ import { invalid, isPositiveInteger } from '../_internal/validate.js'
 export interface PolicyStatement {
   Sid: string
   Effect: 'Allow' | 'Deny'
-  /** Present in bucket policies only. */
-  Principal?: '*'
+  /** Present in bucket policies only: everyone, or the named IAM principals (ARNs or account ids). */
+  Principal?: '*' | { AWS: string[] }
   Action: string[]
   Resource: string[]
   Condition?: Record<string, Record<string, string | string[]>>
@@ -33,6 +33,22 @@ export type SignerCapability = 'upload' | 'complete' | 'download' | 'list'
 
 export const SIGNER_CAPABILITIES: readonly SignerCapability[] = ['upload', 'complete', 'download', 'list']
 
+/**
+ * The three roles of the split setup: `upload` signs upload grants (PutObject on the upload prefix
+ * only), `download` signs links (GetObject on the committed prefix only), `worker` runs `complete()`,
+ * promotion and sweeping (reads, copies and deletes; signs nothing).
+ */
+export type SignerRole = 'upload' | 'download' | 'worker'
+
+export const SIGNER_ROLES: Readonly<Record<SignerRole, readonly SignerCapability[]>> = {
+  upload: ['upload'],
+  download: ['download'],
+  worker: ['complete', 'list'],
+}
+
+/** The one ACL an upload signer may set: the bucket owner keeps full control of what it writes. */
+export const UPLOAD_ACL_CONDITION = { StringEqualsIfExists: { 's3:x-amz-acl': 'bucket-owner-full-control' } }
+
 export interface SignerPolicyOptions {
   /** The bucket the builders use. */
   bucket: string
@@ -40,6 +56,12 @@ export interface SignerPolicyOptions {
   prefix: string
   /** The quarantine prefix, when uploads land there first (`quarantine.prefix`). @default undefined */
   quarantinePrefix?: string
+  /**
+   * One role of the split setup, instead of `actions`: `'upload'`, `'download'` or `'worker'`
+   * (see {@link SIGNER_ROLES}). Recommended: one role, and one S3Client, each.
+   * @default undefined (use `actions`)
+   */
+  role?: SignerRole
   /**
    * What this role does. Without `list`, S3 answers 403 instead of 404 for a missing object, and
    * `complete()` then reports S3_ERROR instead of UPLOAD_MISSING.
@@ -50,32 +72,18 @@ export interface SignerPolicyOptions {
   maxSignatureAgeSeconds?: number
 }
 
-export interface BucketPolicyOptions {
-  bucket: string
-  /** The final key prefix; '' covers the whole bucket (a Deny only narrows). */
-  prefix: string
-  /** The quarantine prefix, also covered by the signature-age and network Denies. @default undefined */
-  quarantinePrefix?: string
-  /** Presigned URLs and POST policies older than this are denied (`s3:signatureAge`). @default 600 */
-  maxSignatureAgeSeconds?: number
-  /** Deny requests on the prefixes from anywhere else: addresses or CIDR blocks. @default undefined */
-  sourceIp?: readonly string[]
-  /** Deny requests on the prefixes that do not come through one of these VPC endpoints. @default undefined */
-  sourceVpce?: readonly string[]
-}
-
 export const DEFAULT_MAX_SIGNATURE_AGE_SECONDS = 600
 
 const PRESIGNED_AUTH_TYPES = ['REST-QUERY-STRING', 'POST']
 // IAM reads `*` and `?` in a Resource as wildcards and `${` as a policy variable: a prefix holding
 // one would grant more than its keys. safe-presign never generates such prefixes.
 const IAM_SPECIAL = /[*?$]/
-const VPCE = /^vpce-[0-9a-f]{1,32}$/
-const NETWORK_EMPTY = ' (an empty one would deny every request); leave it out to allow any network'
+export const VPCE = /^vpce-[0-9a-f]{1,32}$/
+export const NETWORK_EMPTY = ' (an empty one would deny every request); leave it out to allow any network'
 
-const arn = (bucket: string, path?: string) => (path === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${path}`)
+export const arn = (bucket: string, path?: string) => (path === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${path}`)
 
-function checkPolicyPrefix(value: unknown, option: string, allowEmpty: boolean): string {
+export function checkPolicyPrefix(value: unknown, option: string, allowEmpty: boolean): string {
   const prefix = assertPrefix(value as string, option)
   if (!allowEmpty && prefix === '') invalid('INVALID_CONFIG', option, prefix, 'an empty prefix would grant the whole bucket')
   const special = IAM_SPECIAL.exec(prefix)
@@ -83,7 +91,7 @@ function checkPolicyPrefix(value: unknown, option: string, allowEmpty: boolean):
   return prefix
 }
 
-function checkQuarantine(prefix: string, value: unknown, allowEmpty: boolean): string | undefined {
+export function checkQuarantine(prefix: string, value: unknown, allowEmpty: boolean): string | undefined {
   if (value === undefined) return undefined
   const q = checkPolicyPrefix(value, 'quarantinePrefix', false)
   if (prefixesOverlap(prefix, q) && !(allowEmpty && prefix === '')) {
@@ -92,7 +100,7 @@ function checkQuarantine(prefix: string, value: unknown, allowEmpty: boolean): s
   return q
 }
 
-function checkSignatureAge(value: unknown): number {
+export function checkSignatureAge(value: unknown): number {
   if (!isPositiveInteger(value)) invalid('INVALID_CONFIG', 'maxSignatureAgeSeconds', value, 'it must be a whole number of seconds above 0')
   if (value > MAX_PRESIGNED_EXPIRY_SECONDS) {
     invalid('INVALID_CONFIG', 'maxSignatureAgeSeconds', value, `the maximum is ${MAX_PRESIGNED_EXPIRY_SECONDS} s (7 days, SigV4's own limit)`, { limit: MAX_PRESIGNED_EXPIRY_SECONDS })
@@ -100,13 +108,13 @@ function checkSignatureAge(value: unknown): number {
   return value
 }
 
-function checkList(value: unknown, option: string, ok: (item: string) => boolean, rule: string, empty: string): string[] {
+export function checkList(value: unknown, option: string, ok: (item: string) => boolean, rule: string, empty: string): string[] {
   if (!Array.isArray(value) || value.length === 0) invalid('INVALID_CONFIG', option, value, `it must be a non-empty array${empty}`)
   for (const item of value) if (typeof item !== 'string' || !ok(item)) invalid('INVALID_CONFIG', option, item, rule)
   return [...value]
 }
 
-function isCidr(value: string): boolean {
+export function isCidr(value: string): boolean {
   const [address, bits, ...rest] = value.split('/')
   const family = isIP(address ?? '')
   if (family === 0 || rest.length > 0) return false
@@ -116,7 +124,7 @@ function isCidr(value: string): boolean {
 }
 
 /** The condition that selects presigned requests older than `seconds`. */
-function signatureAgeCondition(seconds: number): PolicyStatement['Condition'] {
+export function signatureAgeCondition(seconds: number): PolicyStatement['Condition'] {
   return {
     // s3:signatureAge is in milliseconds.
     NumericGreaterThan: { 's3:signatureAge': String(seconds * 1000) },
@@ -135,7 +143,13 @@ export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
   const bucket = checkBucket(options.bucket)
   const prefix = checkPolicyPrefix(options.prefix, 'prefix', false)
   const quarantine = checkQuarantine(prefix, options.quarantinePrefix, false)
-  const actions = options.actions ?? ['upload', 'complete', 'download']
+  if (options.role !== undefined && options.actions !== undefined) {
+    invalid('INVALID_CONFIG', 'role', options.role, 'give `role` or `actions`, not both')
+  }
+  if (options.role !== undefined && !Object.hasOwn(SIGNER_ROLES, options.role)) {
+    invalid('INVALID_CONFIG', 'role', options.role, `it must be one of ${Object.keys(SIGNER_ROLES).map((r) => JSON.stringify(r)).join(', ')}`)
+  }
+  const actions = options.role !== undefined ? SIGNER_ROLES[options.role] : (options.actions ?? ['upload', 'complete', 'download'])
   checkList(actions, 'actions', (a) => (SIGNER_CAPABILITIES as readonly string[]).includes(a), `each must be one of ${SIGNER_CAPABILITIES.map((a) => JSON.stringify(a)).join(', ')}`, '')
   const has = (a: SignerCapability) => actions.includes(a)
 
@@ -155,7 +169,11 @@ export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
 
   const statements: PolicyStatement[] = []
   const allow = (sid: string, set: Set<string>, path: string) => {
-    if (set.size > 0) statements.push({ Sid: sid, Effect: 'Allow', Action: [...set].sort(), Resource: [arn(bucket, `${path}*`)] })
+    if (set.size === 0) return
+    const statement: PolicyStatement = { Sid: sid, Effect: 'Allow', Action: [...set].sort(), Resource: [arn(bucket, `${path}*`)] }
+    // An upload-only role may write with no ACL but the bucket owner's: RGW obeys x-amz-acl and x-amz-grant-*.
+    if (set.size === 1 && set.has('s3:PutObject') && actions.length === 1) statement.Condition = UPLOAD_ACL_CONDITION
+    statements.push(statement)
   }
   if (quarantine !== undefined) allow('SafePresignQuarantine', upload, quarantine)
   allow('SafePresignObjects', final, prefix)
@@ -178,38 +196,3 @@ export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements }
 }
 
-/**
- * A bucket policy that narrows every presigned URL on the prefixes: a Deny for presigned URLs and
- * POST policies older than `maxSignatureAgeSeconds`, a Deny for requests without TLS on the whole
- * bucket, and, when given, a Deny for requests from outside `sourceIp` / `sourceVpce`.
- * Apply it with PutBucketPolicy (`Policy: JSON.stringify(bucketPolicy(...))`).
- */
-export function bucketPolicy(options: BucketPolicyOptions): PolicyDocument {
-  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, 'bucketPolicy needs { bucket, prefix }')
-  const bucket = checkBucket(options.bucket)
-  const prefix = checkPolicyPrefix(options.prefix, 'prefix', true)
-  const quarantine = checkQuarantine(prefix, options.quarantinePrefix, true)
-  const seconds = checkSignatureAge(options.maxSignatureAgeSeconds ?? DEFAULT_MAX_SIGNATURE_AGE_SECONDS)
-  const objects = quarantine === undefined || prefix === '' ? [arn(bucket, `${prefix}*`)] : [arn(bucket, `${prefix}*`), arn(bucket, `${quarantine}*`)]
-
-  const statements: PolicyStatement[] = [
-    { Sid: 'SafePresignDenyOldSignatures', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: objects, Condition: signatureAgeCondition(seconds) },
-    // AWS sets aws:SecureTransport on every request; a Deny on 'false' refuses plain HTTP.
-    { Sid: 'SafePresignDenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: [arn(bucket), arn(bucket, '*')], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-  ]
-  if (options.sourceIp !== undefined || options.sourceVpce !== undefined) {
-    // One Deny, so a request passes when it matches ANY allowed network. IfExists: a request that
-    // lacks the key (through a VPC endpoint there is no aws:SourceIp) counts as outside it.
-    const condition: NonNullable<PolicyStatement['Condition']> = {}
-    if (options.sourceIp !== undefined) {
-      condition.NotIpAddressIfExists = { 'aws:SourceIp': checkList(options.sourceIp, 'sourceIp', isCidr, 'it must be an IPv4 or IPv6 address or CIDR block, e.g. "203.0.113.0/24"', NETWORK_EMPTY) }
-    }
-    if (options.sourceVpce !== undefined) {
-      condition.StringNotEqualsIfExists = { 'aws:SourceVpce': checkList(options.sourceVpce, 'sourceVpce', (v) => VPCE.test(v), 'it must be a VPC endpoint id, e.g. "vpce-1a2b3c4d"', NETWORK_EMPTY) }
-    }
-    // As AWS's own example: AWS services acting for you (e.g. replication) are not refused.
-    condition.BoolIfExists = { 'aws:ViaAWSService': 'false' }
-    statements.push({ Sid: 'SafePresignDenyOutsideNetwork', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: objects, Condition: condition })
-  }
-  return { Version: '2012-10-17', Statement: statements }
-}
