@@ -1,62 +1,25 @@
-// A read-only audit of one bucket's settings, for risks 5 (access logging) and 11 (CORS), plus the
-// public access block, versioning and the bucket policy. Each check reads one setting; a missing
-// configuration is a finding, never an error.
-import {
-  GetBucketCorsCommand,
-  GetBucketLoggingCommand,
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  type CORSRule,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { SafePresignError } from '../errors.js'
+// A read-only audit of one bucket's settings, for risks 5 (access logging) and 11 (CORS), plus who else
+// can reach the bucket (public access block, bucket policy, bucket ACL, Object Ownership) and versioning.
+// Each check reads one setting; a missing configuration is a finding, never an error.
+import { GetBucketCorsCommand, GetBucketLoggingCommand, GetBucketVersioningCommand, type CORSRule, type S3Client } from '@aws-sdk/client-s3'
 import { checkBucket, checkClient } from '../policy/common.js'
 import { invalid } from '../_internal/validate.js'
+import { policy } from './audit-policy.js'
+import { bucketAcl, objectOwnership, publicAccessBlock } from './audit-public.js'
+import { read, unknown, type AuditFinding } from './audit-read.js'
 import { CORS_METHODS, originProblem } from './cors.js'
 
-export interface AuditFinding {
-  /** Stable: 'access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy'. */
-  id: string
-  severity: 'high' | 'medium' | 'low' | 'info'
-  /** True when the setting is as safe-presign recommends. Never true for a setting that could not be read. */
-  ok: boolean
-  message: string
-  /** Set when the setting could not be read (the S3 implementation does not support it). */
-  unknown?: true
-}
+export type { AuditFinding } from './audit-read.js'
 
 export interface AuditOptions {
-  /** Your S3Client; its credentials need the GetBucket* read permissions. */
+  /**
+   * Your S3Client; its credentials need the read permissions s3:GetBucketLogging, s3:GetBucketPublicAccessBlock,
+   * s3:GetBucketCORS, s3:GetBucketVersioning, s3:GetBucketPolicy, s3:GetBucketAcl and s3:GetBucketOwnershipControls.
+   */
   client: S3Client
   bucket: string
   /** Your app's origins: CORS rules that allow any other origin are a finding. @default undefined */
   origins?: readonly string[]
-}
-
-// S3's answers for "this bucket has no such configuration".
-const MISSING = new Set(['NoSuchCORSConfiguration', 'NoSuchPublicAccessBlockConfiguration', 'NoSuchBucketPolicy', 'NoSuchConfiguration'])
-// S3-compatible stores that lack an API answer 405 or 501 (Ceph RGW 16: PutBucketLogging 405).
-const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'UnsupportedOperation'])
-
-type Read<T> = { found: T } | { missing: true } | { unsupported: string }
-
-async function read<T>(operation: string, bucket: string, call: () => Promise<T>): Promise<Read<T>> {
-  try {
-    return { found: await call() }
-  } catch (error) {
-    const name = (error as { name?: unknown }).name
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
-    if (typeof name === 'string' && MISSING.has(name)) return { missing: true }
-    if ((typeof name === 'string' && UNSUPPORTED.has(name)) || status === 405 || status === 501) {
-      return { unsupported: `${operation} answered ${status ?? '?'} ${typeof name === 'string' ? name : ''}`.trim() }
-    }
-    throw new SafePresignError('S3_ERROR', `${operation} failed for bucket ${JSON.stringify(bucket)}; the audit is incomplete`, { cause: error, details: { operation, bucket } })
-  }
-}
-
-function unknown(id: string, severity: AuditFinding['severity'], what: string, why: string): AuditFinding {
-  return { id, severity, ok: false, unknown: true, message: `${what} could not be read (${why}); check it by hand` }
 }
 
 async function logging(client: S3Client, bucket: string): Promise<AuditFinding> {
@@ -70,20 +33,6 @@ async function logging(client: S3Client, bucket: string): Promise<AuditFinding> 
     ok: false,
     message: 'Server access logging is off: S3 keeps no record of who used a presigned URL. Turn it on (PutBucketLogging) or log S3 data events in CloudTrail',
   }
-}
-
-const PAB_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const
-
-async function publicAccessBlock(client: S3Client, bucket: string): Promise<AuditFinding> {
-  const r = await read('GetPublicAccessBlock', bucket, () => client.send(new GetPublicAccessBlockCommand({ Bucket: bucket })))
-  if ('unsupported' in r) return unknown('public-access-block', 'high', 'The public access block', r.unsupported)
-  if ('missing' in r) {
-    return { id: 'public-access-block', severity: 'high', ok: false, message: 'No public access block: an ACL or policy can make objects public. Set all four flags (PutPublicAccessBlock)' }
-  }
-  const config = r.found.PublicAccessBlockConfiguration ?? {}
-  const off = PAB_FLAGS.filter((flag) => config[flag] !== true)
-  if (off.length === 0) return { id: 'public-access-block', severity: 'info', ok: true, message: 'The public access block is on (all four flags)' }
-  return { id: 'public-access-block', severity: 'high', ok: false, message: `The public access block is incomplete: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not true` }
 }
 
 async function cors(client: S3Client, bucket: string, origins: readonly string[] | undefined): Promise<AuditFinding> {
@@ -118,36 +67,11 @@ async function versioning(client: S3Client, bucket: string): Promise<AuditFindin
   return { id: 'versioning', severity: 'info', ok: false, message: `Versioning is ${status ? status.toLowerCase() : 'off'}: an overwritten or deleted object is gone (create-once PUTs and quarantine already prevent overwrites)` }
 }
 
-/** True when the policy JSON has a condition on s3:signatureAge anywhere. */
-function hasSignatureAge(policy: string): boolean {
-  try {
-    const doc = JSON.parse(policy) as { Statement?: unknown }
-    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]
-    return statements.some((s) =>
-      Object.values((s as { Condition?: Record<string, Record<string, unknown>> } | undefined)?.Condition ?? {}).some(
-        (block) => typeof block === 'object' && block !== null && Object.keys(block).some((k) => k.toLowerCase() === 's3:signatureage'),
-      ),
-    )
-  } catch {
-    return false
-  }
-}
-
-async function policy(client: S3Client, bucket: string): Promise<AuditFinding> {
-  const r = await read('GetBucketPolicy', bucket, () => client.send(new GetBucketPolicyCommand({ Bucket: bucket })))
-  if ('unsupported' in r) return unknown('bucket-policy', 'low', 'The bucket policy', r.unsupported)
-  if ('missing' in r || !r.found.Policy) {
-    return { id: 'bucket-policy', severity: 'low', ok: false, message: 'No bucket policy: a presigned URL is valid for as long as its signature says. Add an s3:signatureAge Deny (bucketPolicy())' }
-  }
-  if (hasSignatureAge(r.found.Policy)) {
-    return { id: 'bucket-policy', severity: 'info', ok: true, message: 'The bucket policy has an s3:signatureAge condition (AWS enforces it; Ceph RGW 16 accepts it and does not)' }
-  }
-  return { id: 'bucket-policy', severity: 'low', ok: false, message: 'The bucket policy has no s3:signatureAge condition: presigned URLs are limited only by their own expiry (bucketPolicy())' }
-}
-
 /**
  * Reads one bucket's settings and reports, for each, whether it is as safe-presign recommends:
- * access logging, the public access block, CORS, versioning and a bucket policy with s3:signatureAge.
+ * access logging, the public access block, CORS, versioning, a bucket policy with s3:signatureAge and
+ * no public Allow, a bucket ACL with no public grant, and Object Ownership BucketOwnerEnforced.
+ * The findings come in that order, one per setting.
  * A missing configuration is a finding; a setting the store cannot report is an `unknown` finding;
  * any other S3 failure throws S3_ERROR. Reads only.
  */
@@ -160,5 +84,13 @@ export async function auditBucket(options: AuditOptions): Promise<AuditFinding[]
     if (!Array.isArray(origins)) invalid('INVALID_CONFIG', 'origins', origins, 'it must be an array of exact origins')
     for (const origin of origins) if (typeof origin !== 'string') invalid('INVALID_CONFIG', 'origins', origin, 'it must be a string')
   }
-  return Promise.all([logging(client, bucket), publicAccessBlock(client, bucket), cors(client, bucket, origins), versioning(client, bucket), policy(client, bucket)])
+  return Promise.all([
+    logging(client, bucket),
+    publicAccessBlock(client, bucket),
+    cors(client, bucket, origins),
+    versioning(client, bucket),
+    policy(client, bucket),
+    bucketAcl(client, bucket),
+    objectOwnership(client, bucket),
+  ])
 }
