@@ -4,9 +4,12 @@
  *
  * Layout, under `keyPrefix`:
  * - `r:<key>`  string: `<state JSON>\n<record JSON>`. The state JSON holds what `transition` may
- *              change (`state`, `purgeAt`, `settledAt`, `reason`, `sniffedType`), every value a
- *              string; the record JSON holds everything else and is never touched by Lua.
- *              PEXPIREAT at `purgeAt`; no TTL without one (committed).
+ *              change (`state`, `purgeAt`, `settledAt`, `reason`, `sniffedType`) and what the quota
+ *              index needs (`owner`, `expiresAt`), every value a string; the record JSON holds
+ *              everything else and is never touched by Lua. PEXPIREAT at `purgeAt`; no TTL without one.
+ * - `o:<owner>` sorted set of the owner's pending record keys, scored by when each stops counting
+ *              against `maxPendingPerOwner` (`expiresAt`, or `purgeAt` if earlier). `create` prunes and
+ *              counts it in the same script that writes; PEXPIREAT at its highest score.
  * - `t:<hash>` hash: `tkt` (JSON of the ticket without `usedAt`), `expiresAt`, `usedAt`. PEXPIREAT an hour
  *   after `expiresAt`, so that a late redeem still hears `expired`.
  * - `exp`      sorted set of `r:<key>` / `t:<hash>` scored by their deadline, so `sweep` can count.
@@ -17,6 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { isSafePresignError, SafePresignError } from '../errors.js'
+import { quotaOf } from './quota.js'
 import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
 export interface RedisStoreOptions {
@@ -49,14 +53,33 @@ local function state(value)
   return cjson.decode(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1))
 end`
 
-// ARGV: now, member, purgeAt ('' for none), purgeAt for PEXPIREAT, value.
-const CREATE = lua(`${STATE}
+// The owner's quota index. An owner set expires at its highest score: by then nothing in it counts.
+const OWNERS = `
+local function owners(prefix, s) return prefix .. 'o:' .. s.owner end
+local function count(owner, key, s)
+  local untl = s.expiresAt
+  if s.purgeAt and tonumber(s.purgeAt) < tonumber(untl) then untl = s.purgeAt end
+  redis.call('ZADD', owner, untl, key)
+  local top = redis.call('ZRANGE', owner, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', owner, string.format('%.0f', math.ceil(tonumber(top[2]))))
+end`
+
+// KEYS: record, exp index, owner set. ARGV: now, member, purgeAt ('' for none), purgeAt for
+// PEXPIREAT, value, maxPendingPerOwner ('' for none), keyPrefix, key.
+// Returns 1 created, 0 key conflict, 2 over quota. The quota is checked first.
+const CREATE = lua(`${STATE}${OWNERS}
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+if ARGV[6] ~= '' and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[6]) then return 2 end
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local s = state(cur)
   if not s.purgeAt or tonumber(s.purgeAt) > tonumber(ARGV[1]) then return 0 end
+  -- An expired record is replaced: it leaves its owner's set (records from 0.1.0 have no owner there).
+  if s.state == 'pending' and s.owner then redis.call('ZREM', owners(ARGV[7], s), ARGV[8]) end
 end
 redis.call('SET', KEYS[1], ARGV[5])
+local s = state(ARGV[5])
+if s.state == 'pending' then count(KEYS[3], ARGV[8], s) end
 if ARGV[3] ~= '' then
   redis.call('PEXPIREAT', KEYS[1], ARGV[4])
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -66,8 +89,8 @@ end
 return 1`)
 
 // ARGV: now, member, from, to, purge op (keep|set|del), purgeAt, purgeAt for PEXPIREAT,
-// JSON of the fields to set, then the names of the fields to remove.
-const TRANSITION = lua(`${STATE}
+// JSON of the fields to set, keyPrefix, key, then the names of the fields to remove.
+const TRANSITION = lua(`${STATE}${OWNERS}
 local cur = redis.call('GET', KEYS[1])
 if not cur then return false end
 local s = state(cur)
@@ -75,7 +98,12 @@ if s.state ~= ARGV[3] then return false end
 if s.purgeAt and tonumber(s.purgeAt) <= tonumber(ARGV[1]) then return false end
 s.state = ARGV[4]
 for field, value in pairs(cjson.decode(ARGV[8])) do s[field] = value end
-for i = 9, #ARGV do s[ARGV[i]] = nil end
+for i = 11, #ARGV do s[ARGV[i]] = nil end
+-- Out of pending frees the owner's slot; into (or staying in) pending counts it, by its new purgeAt.
+if s.owner then
+  if s.state == 'pending' then count(owners(ARGV[9], s), ARGV[10], s)
+  elseif ARGV[3] == 'pending' then redis.call('ZREM', owners(ARGV[9], s), ARGV[10]) end
+end
 local value = cjson.encode(s) .. string.sub(cur, (string.find(cur, '\\n', 1, true)))
 redis.call('SET', KEYS[1], value, 'KEEPTTL')
 if ARGV[5] == 'set' then
@@ -87,7 +115,13 @@ elseif ARGV[5] == 'del' then
 end
 return value`)
 
-const DELETE = lua(`
+// ARGV: member, keyPrefix, key.
+const DELETE = lua(`${STATE}${OWNERS}
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local s = state(cur)
+  if s.state == 'pending' and s.owner then redis.call('ZREM', owners(ARGV[2], s), ARGV[3]) end
+end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])`)
 
@@ -177,15 +211,19 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
 
   const recordKey = (key: string) => `${keyPrefix}r:${checkKey('key', key)}`
   const ticketKey = (hash: string) => `${keyPrefix}t:${checkKey('hash', hash)}`
+  // The owner is part of a key and of the state JSON that Lua decodes: well-formed Unicode only.
+  const ownerKey = (owner: string) => `${keyPrefix}o:${text('owner', owner)}`
 
   return {
-    async create(record, now) {
+    async create(record, now, options) {
       const key = recordKey(record.key)
-      const { state, purgeAt, settledAt, reason, sniffedType, ...fixed } = record
-      const value = `${JSON.stringify(stateFields({ state, purgeAt, settledAt, reason, sniffedType }))}\n${JSON.stringify(fixed)}`
+      const max = quotaOf('redisStore', options)
+      const { state, purgeAt, settledAt, reason, sniffedType, owner, expiresAt, ...fixed } = record
+      const value = `${JSON.stringify(stateFields({ state, purgeAt, settledAt, reason, sniffedType, owner, expiresAt }))}\n${JSON.stringify(fixed)}`
       const deadline = purgeAt === undefined ? ['', ''] : [ms('purgeAt', purgeAt), expireAt(purgeAt)]
-      const args = [ms('now', now), `r:${record.key}`, ...deadline, value]
-      return (await call('create', () => script(CREATE, [key, index], args))) === 1
+      const args = [ms('now', now), `r:${record.key}`, ...deadline, value, max === undefined ? '' : String(max), keyPrefix, record.key]
+      const created = await call('create', () => script(CREATE, [key, index, ownerKey(owner)], args))
+      return created === 2 ? 'over-quota' : created === 1
     },
 
     async get(key, now) {
@@ -221,14 +259,14 @@ export function redisStore(options: RedisStoreOptions): OwnershipStore {
         else set[field] = patch[field]
       }
       const purge = !('purgeAt' in patch) ? ['keep', '', ''] : patch.purgeAt === undefined ? ['del', '', ''] : ['set', ms('purgeAt', patch.purgeAt), expireAt(patch.purgeAt)]
-      const args = [ms('now', now), `r:${key}`, text('from', from), text('to', to), ...purge, JSON.stringify(stateFields(set)), ...unset]
+      const args = [ms('now', now), `r:${key}`, text('from', from), text('to', to), ...purge, JSON.stringify(stateFields(set)), keyPrefix, key, ...unset]
       // Decoded without the `now` filter: the transition happened even if its new purgeAt has passed.
       return call('transition', async () => decodeRecord((await script(TRANSITION, [redisKey, index], args)) as string | null, -Infinity))
     },
 
     async delete(key) {
       const redisKey = recordKey(key)
-      await call('delete', () => script(DELETE, [redisKey, index], [`r:${key}`]))
+      await call('delete', () => script(DELETE, [redisKey, index], [`r:${key}`, keyPrefix, key]))
     },
 
     async putTicket(ticket, now) {
@@ -283,6 +321,9 @@ function decodeRecord(value: string | null, now: number): UploadRecord | undefin
   if (state.purgeAt !== undefined && Number(state.purgeAt) <= now) return undefined
   const record = JSON.parse(value.slice(split + 1)) as UploadRecord
   record.state = state.state as UploadState
+  // Records written before 0.2 keep `owner` and `expiresAt` in the record JSON.
+  if (state.owner !== undefined) record.owner = state.owner
+  if (state.expiresAt !== undefined) record.expiresAt = Number(state.expiresAt)
   if (state.purgeAt !== undefined) record.purgeAt = Number(state.purgeAt)
   if (state.settledAt !== undefined) record.settledAt = Number(state.settledAt)
   if (state.reason !== undefined) record.reason = state.reason

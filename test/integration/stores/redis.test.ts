@@ -159,6 +159,44 @@ describeWithServer('redisStore against redis-server', redisServerMissing, () => 
       expect(error.message).toMatch(/^redisStore: get failed: /)
     })
 
+    it("indexes pending records per owner, scored by when they stop counting, and expires the index with its last grant", async () => {
+      const owner = `${prefix}quota-owner`
+      const set = `${prefix}o:${owner}`
+      const first = record('quota/1', { owner, expiresAt: T + 300_000 })
+      const second = record('quota/2', { owner, expiresAt: T + 2 * 3_600_000 }) // purgeAt (T + 1 h) comes first
+      expect(await store.create(first, T, { maxPendingPerOwner: 5 })).toBe(true)
+      expect(await store.create(second, T, { maxPendingPerOwner: 5 })).toBe(true)
+      expect(await client.zrange(set, 0, -1, 'WITHSCORES')).toEqual(['quota/1', String(T + 300_000), 'quota/2', String(T + 3_600_000)])
+      expect(await client.call('PEXPIRETIME', set)).toBe(Math.ceil(T + 3_600_000))
+      await store.transition('quota/2', 'pending', 'committed', { purgeAt: undefined }, T)
+      await store.delete('quota/1')
+      // Empty: Redis removed the set itself.
+      expect(await client.exists(set)).toBe(0)
+    })
+
+    it('checks the quota in the one create script: a single EVALSHA', async () => {
+      const sent = vi.spyOn(client, 'sendCommand')
+      expect(await store.create(record('quota/one-trip', { owner: `${prefix}one-trip` }), T, { maxPendingPerOwner: 1 })).toBe(true)
+      expect(await store.create(record('quota/one-trip-2', { owner: `${prefix}one-trip` }), T, { maxPendingPerOwner: 1 })).toBe('over-quota')
+      expect(sent.mock.calls.map(([command]) => command.name)).toEqual(['evalsha', 'evalsha'])
+      sent.mockRestore()
+    })
+
+    it('reads and transitions a record written by 0.1.0 (owner and expiresAt in the record JSON), which the quota does not count', async () => {
+      const old = record('quota/v010', { owner: `${prefix}v010` })
+      const { state, purgeAt, owner: _o, ...fixed } = old
+      await client.set(`${prefix}r:quota/v010`, `${JSON.stringify({ state, purgeAt: String(purgeAt) })}\n${JSON.stringify({ ...fixed, owner: old.owner })}`)
+      expect(await store.get('quota/v010', T)).toEqual(old)
+      expect(await store.create(record('quota/v020', { owner: old.owner }), T, { maxPendingPerOwner: 1 })).toBe(true)
+      expect(await store.transition('quota/v010', 'pending', 'committed', { purgeAt: undefined }, T)).toEqual({ ...old, state: 'committed', purgeAt: undefined })
+    })
+
+    it('refuses an owner with a lone surrogate (it becomes part of a Redis key) with INVALID_REQUEST', async () => {
+      const error = await rejection(store.create(record('quota/surrogate', { owner: 'eve\uD800' }), T, { maxPendingPerOwner: 1 }))
+      expect(isSafePresignError(error) && error.code).toBe('INVALID_REQUEST')
+      expect(await store.get('quota/surrogate', T)).toBeUndefined()
+    })
+
     it('refuses a key with a lone surrogate, which Redis would merge with U+FFFD', async () => {
       const error = await rejection(store.get('a\uD800', T))
       expect(isSafePresignError(error) && error.code).toBe('INVALID_KEY')
