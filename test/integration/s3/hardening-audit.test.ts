@@ -1,11 +1,25 @@
 // auditBucket() on RGW: what a fresh bucket looks like to the audit, and which findings turn ok once the
 // bucket is hardened with safe-presign's own generators. RGW 16.2 answers GetBucketLogging (with no
 // LoggingEnabled) but refuses PutBucketLogging (405), so on this peer access logging can only be off.
-import { PutBucketCorsCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, PutPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3'
+// Each public setting is also proven public (or not) with an anonymous request: a plain fetch, unsigned.
+import {
+  GetBucketOwnershipControlsCommand,
+  PutBucketAclCommand,
+  PutBucketCorsCommand,
+  PutBucketLoggingCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  type PublicAccessBlockConfiguration,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { auditBucket, bucketPolicy, corsConfiguration, type AuditFinding } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
 import { enforcementTable } from './support.js'
 
 const peer = rgwPeer()
@@ -33,19 +47,34 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
 
   const byId = (findings: AuditFinding[]) => Object.fromEntries(findings.map((f) => [f.id, f]))
   const summary = (f: AuditFinding | undefined) => (f ? `${f.ok ? 'ok' : 'not ok'} (${f.severity}${f.unknown ? ', unknown' : ''})` : 'absent')
+  const audit = async (name: string, id: string) => byId(await auditBucket({ client, bucket: name }))[id]
+  /** An SDK call's outcome as `200` or `403 AccessDenied`, for the table and the assertion. */
+  const outcome = (call: Promise<{ $metadata: { httpStatusCode?: number } }>) =>
+    call.then(
+      (r) => `${r.$metadata.httpStatusCode}`,
+      (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.name}`,
+    )
+  const anonymous = (name: string, key = '', init?: Parameters<typeof httpRequest>[1]) => httpRequest(`${peer.endpoint}/${name}${key ? `/${key}` : ''}`, init)
+  const pab = (name: string, config: PublicAccessBlockConfiguration) => client.send(new PutPublicAccessBlockCommand({ Bucket: name, PublicAccessBlockConfiguration: config }))
+  const THREE = { BlockPublicAcls: false, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true }
 
-  it('a fresh bucket: logging off, public access block all false, no CORS, versioning off, no bucket policy; never a throw', async () => {
+  it('a fresh bucket: logging off, public access block all false, no CORS, versioning off, no bucket policy, a private ACL, Object Ownership unknown; never a throw', async () => {
     const name = await bucket()
-    const found = byId(await auditBucket({ client, bucket: name, origins: [APP] }))
-    for (const id of ['access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy']) table.note(`fresh bucket: ${id}`, summary(found[id]))
+    const findings = await auditBucket({ client, bucket: name, origins: [APP] })
+    const found = byId(findings)
+    for (const f of findings) table.note(`fresh bucket: ${f.id}`, summary(f))
+    expect(findings.map((f) => f.id)).toEqual(['access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy', 'bucket-acl', 'object-ownership'])
     // RGW reports a stored (all-false) public access block rather than NoSuchPublicAccessBlockConfiguration.
-    expect(found['public-access-block']).toMatchObject({ ok: false, severity: 'high', message: expect.stringContaining('BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets are not true') })
+    expect(found['public-access-block']).toMatchObject({ ok: false, severity: 'high', message: expect.stringContaining('IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets are not true') })
     // GetBucketLogging answers 200 with no LoggingEnabled: the setting is readable, and off.
     expect(found['access-logging']).toMatchObject({ ok: false, severity: 'medium' })
     expect(found['access-logging']?.unknown).toBeUndefined()
     expect(found['cors']).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('No CORS rules') })
     expect(found['versioning']).toMatchObject({ ok: false, severity: 'info' })
     expect(found['bucket-policy']).toMatchObject({ ok: false, severity: 'low' })
+    expect(found['bucket-acl']).toMatchObject({ ok: true, severity: 'info' })
+    // Unlike AWS, RGW 16 has no Object Ownership API (see the test below): unknown, never ok.
+    expect(found['object-ownership']).toMatchObject({ ok: false, unknown: true, severity: 'medium', message: expect.stringContaining('answered 200 without a rule') })
   })
 
   it('PutBucketLogging is not implemented (405), so the logging finding cannot be turned ok on this peer', async () => {
@@ -58,10 +87,10 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     expect(byId(await auditBucket({ client, bucket: name }))['access-logging']).toMatchObject({ ok: false })
   })
 
-  it('after corsConfiguration(), PutPublicAccessBlock (all true), versioning and bucketPolicy(): those findings turn ok', async () => {
+  it('after corsConfiguration(), PutPublicAccessBlock (the three flags that work on RGW), versioning and bucketPolicy(): those findings turn ok', async () => {
     const name = await bucket()
     await client.send(new PutBucketCorsCommand({ Bucket: name, CORSConfiguration: corsConfiguration({ origins: [APP] }) }))
-    await client.send(new PutPublicAccessBlockCommand({ Bucket: name, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }))
+    await pab(name, THREE)
     await client.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }))
     // Without the TLS Deny: the harness talks plain http (RGW does not enforce it anyway, see hardening-policy).
     const policy = bucketPolicy({ bucket: name, prefix: 'uploads/' })
@@ -71,7 +100,7 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     const found = byId(await auditBucket({ client, bucket: name, origins: [APP] }))
     for (const id of ['cors', 'public-access-block', 'versioning', 'bucket-policy', 'access-logging']) table.note(`hardened bucket: ${id}`, summary(found[id]))
     expect(found['cors']).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('CORS is narrow') })
-    expect(found['public-access-block']).toMatchObject({ ok: true })
+    expect(found['public-access-block']).toMatchObject({ ok: true, message: expect.stringContaining('on Ceph RGW 16 keep it off') })
     expect(found['versioning']).toMatchObject({ ok: true })
     expect(found['bucket-policy']).toMatchObject({ ok: true, message: expect.stringContaining('Ceph RGW 16 accepts it and does not') })
     expect(found['access-logging']).toMatchObject({ ok: false })
@@ -86,5 +115,118 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     expect(cors?.message).toContain('every origin ("*")')
     expect(cors?.message).toContain('any request header')
     expect(cors?.message).toContain('DELETE')
+  })
+
+  // The review's measurement, repeated: RGW 16 departs from AWS here. AWS documents that BlockPublicAcls
+  // refuses only requests carrying a public ACL; RGW 16 refuses every PutObject, the bucket owner's own,
+  // without an ACL or with bucket-owner-full-control (what safe-presign's grants sign).
+  it('public access block on RGW 16: BlockPublicAcls refuses every PutObject (unlike AWS); the three other flags let uploads through and hide a public-read object', async () => {
+    const name = await bucket()
+    await client.send(new PutObjectCommand({ Bucket: name, Key: 'public.txt', Body: 'hello', ACL: 'public-read' }))
+    table.http('no public access block: anonymous GET of a public-read object', await anonymous(name, 'public.txt'), [200, undefined])
+
+    const put = (label: string, ACL?: 'bucket-owner-full-control') => outcome(client.send(new PutObjectCommand({ Bucket: name, Key: `uploads/${label}`, Body: 'x', ACL })))
+    const cases: [string, PublicAccessBlockConfiguration, string][] = [
+      ['BlockPublicAcls only', { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false }, '403 AccessDenied'],
+      ['all four flags', { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true }, '403 AccessDenied'],
+      ['IgnorePublicAcls + BlockPublicPolicy + RestrictPublicBuckets', THREE, '200'],
+    ]
+    for (const [label, config, expected] of cases) {
+      await pab(name, config)
+      const plain = await put('plain')
+      const owner = await put('bofc', 'bucket-owner-full-control')
+      table.note(`PAB ${label}: SDK PutObject without ACL / with bucket-owner-full-control`, `${plain} / ${owner}`)
+      expect([plain, owner], label).toEqual([expected, expected])
+    }
+    // Still the three flags: the public-read object is hidden from anonymous callers, and a public policy is refused.
+    table.http('PAB three flags: anonymous GET of the public-read object', await anonymous(name, 'public.txt'), [403, 'AccessDenied'])
+    const publicPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*` }] }
+    const refused = await outcome(client.send(new PutBucketPolicyCommand({ Bucket: name, Policy: JSON.stringify(publicPolicy) })))
+    table.note('PAB three flags: PutBucketPolicy with a public Allow', refused)
+    expect(refused).toBe('403 AccessDenied')
+    const f = await audit(name, 'public-access-block')
+    table.note('PAB three flags: public-access-block', summary(f))
+    expect(f).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('on AWS turn it on too') })
+  })
+
+  it('a public Allow in the bucket policy is critical, even beside the s3:signatureAge Deny; RGW serves anonymous GETs through each form', async () => {
+    const name = await bucket()
+    await client.send(new PutObjectCommand({ Bucket: name, Key: 'uploads/private.txt', Body: 'secret' }))
+    const base = bucketPolicy({ bucket: name, prefix: 'uploads/' })
+    base.Statement = base.Statement.filter((s) => s.Sid !== 'SafePresignDenyInsecureTransport') // the harness talks plain http
+    const withAllow = (extra: Record<string, unknown>) =>
+      JSON.stringify({ ...base, Statement: [...base.Statement, { Sid: 'Open', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${name}/uploads/*`], ...extra }] })
+
+    // [form, the anonymous GET's status on RGW]
+    const forms: [string, Record<string, unknown>, number][] = [
+      ['Principal "*"', { Principal: '*' }, 200],
+      ['Principal {"AWS":"*"}', { Principal: { AWS: '*' } }, 200],
+      ['Principal {"AWS":["*"]}', { Principal: { AWS: ['*'] } }, 200],
+      ['NotPrincipal a user, with Allow', { NotPrincipal: { AWS: ['arn:aws:iam:::user/nobody'] } }, 200],
+      // Critical: on AWS over https anyone matches. RGW never sets aws:SecureTransport (hardening-policy.test.ts), so there it denies.
+      ['Principal "*" with only Bool aws:SecureTransport "true"', { Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }, 403],
+    ]
+    for (const [label, extra, status] of forms) {
+      await client.send(new PutBucketPolicyCommand({ Bucket: name, Policy: withAllow(extra) }))
+      const f = await audit(name, 'bucket-policy')
+      const res = await anonymous(name, 'uploads/private.txt')
+      table.note(`policy Allow ${label}: anonymous GET / bucket-policy`, `${res.status}${res.code ? ` ${res.code}` : ''} / ${summary(f)}`)
+      expect(f, label).toMatchObject({ ok: false, severity: 'critical', message: expect.stringContaining('the s3:signatureAge Deny does not apply to unsigned requests') })
+      expect(res.status, label).toBe(status)
+    }
+
+    // A condition that restricts who: the same Allow limited to a network the loopback caller is not in.
+    await client.send(new PutBucketPolicyCommand({ Bucket: name, Policy: withAllow({ Principal: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) }))
+    const res = await anonymous(name, 'uploads/private.txt')
+    const f = await audit(name, 'bucket-policy')
+    table.note('policy Allow "*" with IpAddress aws:SourceIp 10.0.0.0/8: anonymous GET from 127.0.0.1 / bucket-policy', `${res.status}${res.code ? ` ${res.code}` : ''} / ${summary(f)}`)
+    expect(res.status).toBe(403)
+    expect(f).toMatchObject({ ok: true, severity: 'info' })
+
+    // RGW refuses a lower-case principal type; the audit flags it anyway, should a store accept it.
+    const lower = await outcome(client.send(new PutBucketPolicyCommand({ Bucket: name, Policy: withAllow({ Principal: { aws: '*' } }) })))
+    table.note('PutBucketPolicy with Principal {"aws":"*"}', lower)
+    expect(lower).toBe('400 InvalidArgument')
+  })
+
+  it('a public bucket ACL: AllUsers READ and AuthenticatedUsers READ are high, AllUsers WRITE critical; RGW lets anonymous callers list and write', async () => {
+    const name = await bucket()
+    const cases: ['public-read' | 'public-read-write' | 'authenticated-read', AuditFinding['severity'], string][] = [
+      ['public-read', 'high', 'AllUsers (anyone, unsigned) "READ"'],
+      ['authenticated-read', 'high', 'AuthenticatedUsers (any AWS account, not only yours) "READ"'],
+      ['public-read-write', 'critical', 'AllUsers (anyone, unsigned) "WRITE"'],
+    ]
+    for (const [acl, severity, says] of cases) {
+      await client.send(new PutBucketAclCommand({ Bucket: name, ACL: acl }))
+      const f = await audit(name, 'bucket-acl')
+      table.note(`PutBucketAcl ${acl}: bucket-acl`, summary(f))
+      expect(f, acl).toMatchObject({ ok: false, severity, message: expect.stringContaining(says) })
+    }
+    // Still public-read-write: proof that it is what the finding says.
+    table.http('bucket ACL public-read-write: anonymous ListObjects', await anonymous(name), [200, undefined])
+    table.http('bucket ACL public-read-write: anonymous PUT', await anonymous(name, 'uploads/anonymous.txt', { method: 'PUT', body: 'x' }), [200, undefined])
+    await client.send(new PutBucketAclCommand({ Bucket: name, ACL: 'private' }))
+    table.http('bucket ACL private again: anonymous ListObjects', await anonymous(name), [403, 'AccessDenied'])
+    expect(await audit(name, 'bucket-acl')).toMatchObject({ ok: true, severity: 'info' })
+  })
+
+  it('Object Ownership: RGW 16 has no such API (unlike AWS): GET ?ownershipControls is answered as a ListObjects, PUT is 400; the finding is unknown', async () => {
+    const name = await bucket()
+    await client.send(new PutObjectCommand({ Bucket: name, Key: 'uploads/a.txt', Body: 'x' }))
+    // The raw answer, signed but unparsed: the SDK would turn it into an OwnershipControls without rules.
+    const url = await getSignedUrl(client, new GetBucketOwnershipControlsCommand({ Bucket: name }), { expiresIn: 60 })
+    const raw = await httpRequest(url)
+    const root = /<(\w+)[\s>]/.exec(raw.body.toString('utf8').replace(/^<\?xml[^>]*\?>/, ''))?.[1]
+    table.note('GET ?ownershipControls (presigned, raw)', `${raw.status} <${root}>`)
+    expect([raw.status, root]).toEqual([200, 'ListBucketResult'])
+    expect(raw.body.toString('utf8')).toContain('<Key>uploads/a.txt</Key>')
+
+    const put = await outcome(client.send(new PutBucketOwnershipControlsCommand({ Bucket: name, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } })))
+    table.note('PutBucketOwnershipControls BucketOwnerEnforced', put)
+    expect(put).toBe('400 InvalidArgument')
+
+    const f = await audit(name, 'object-ownership')
+    table.note('object-ownership', summary(f))
+    expect(f).toMatchObject({ ok: false, unknown: true, severity: 'medium', message: expect.stringContaining('Ceph RGW 16 answers with an object listing') })
   })
 })
