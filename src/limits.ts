@@ -21,3 +21,14 @@ export const DEFAULT_PENDING_TTL_SECONDS = 3600
 
 /** How many open upload grants one owner may hold by default (`maxPendingPerOwner`). */
 export const DEFAULT_MAX_PENDING_PER_OWNER = 100
+
+/**
+ * The longest filename `sanitizeFilename` will look at, in UTF-8 bytes, checked before any work:
+ * PATH_MAX on Linux, so any path a client might send in full still fits, and a 10 MB name costs nothing.
+ */
+export const MAX_FILENAME_INPUT_BYTES = 4096
+/**
+ * The longest owner or requester id, in UTF-16 code units. Emails (254), OIDC `sub` (255) and
+ * UUIDs fit with room to spare; a megabyte of id only fills stores and logs.
+ */
+export const MAX_SUBJECT_LENGTH = 1024

@@ -4,6 +4,7 @@
  * Content-Disposition header or a UI, not a storage path. Every rule and why: docs/filenames.md.
  */
 import { SafePresignError } from '../errors.js'
+import { MAX_FILENAME_INPUT_BYTES } from '../limits.js'
 
 /** The default cap on a sanitized name, in UTF-8 bytes: NAME_MAX on ext4, APFS and (in UTF-16 units) NTFS. */
 export const DEFAULT_MAX_FILENAME_BYTES = 255
@@ -54,7 +55,8 @@ const DEVICE_NAME = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|c
 
 /**
  * A harmless display name for `name`, at most `maxBytes` UTF-8 bytes.
- * Throws `SafePresignError` `INVALID_FILENAME` when nothing safe remains, or `name` is not a string.
+ * Throws `SafePresignError` `INVALID_FILENAME` when nothing safe remains, `name` is not a string, or
+ * it is over MAX_FILENAME_INPUT_BYTES (4096) UTF-8 bytes (refused before any other work).
  * @example sanitizeFilename('../../etc/passwd') // 'passwd'
  * @example sanitizeFilename('invoice\u202Efdp.exe') // 'invoicefdp.exe'
  */
@@ -81,6 +83,12 @@ export function safeSanitizeFilename(name: string, options?: SanitizeFilenameOpt
     return invalid(input, 'NOT_A_STRING', `a filename must be a string; received ${received}`)
   }
   if (input === '') return invalid(input, 'EMPTY', 'it is empty')
+  // Before any work: NFKC, the regexes and grapheme segmentation all cost time in the input's length.
+  if (tooLong(input)) {
+    return invalid(input, 'TOO_LONG', `it is longer than ${MAX_FILENAME_INPUT_BYTES} UTF-8 bytes, the most read before sanitizing`, {
+      limit: MAX_FILENAME_INPUT_BYTES,
+    })
+  }
 
   const base = lastSegment(input)
   if (base === '') return invalid(input, 'ONLY_SEPARATORS', 'it has no name after its last path separator')
@@ -201,6 +209,12 @@ function* graphemes(text: string): Generator<string> {
   for (const { segment } of segmenter.segment(text)) yield segment
 }
 
+// A UTF-16 unit is at least one UTF-8 byte, so a longer string is over the cap without counting,
+// and a shorter one is counted in bounded time.
+function tooLong(text: string): boolean {
+  return text.length > MAX_FILENAME_INPUT_BYTES || utf8Length(text) > MAX_FILENAME_INPUT_BYTES
+}
+
 function utf8Length(text: string): number {
   let bytes = 0
   for (const char of text) {
@@ -211,15 +225,19 @@ function utf8Length(text: string): number {
 }
 
 // Messages quote the input: JSON-quoted, cut to 64 code points, and with everything outside
-// printable ASCII escaped, so a bidi override or a CR can't rewrite a log line.
+// printable ASCII escaped, so a bidi override or a CR can't rewrite a log line. Only the first 64
+// code points are read; the rest is counted only when the input is within the cap.
 function preview(input: unknown): string {
   if (typeof input !== 'string') return typeof input
-  const chars = Array.from(input)
-  const quoted = JSON.stringify(chars.slice(0, 64).join('')).replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
-  return chars.length > 64 ? `${quoted}... (${chars.length} characters)` : quoted
+  let head = ''
+  let n = 0
+  for (const char of input) {
+    if (n++ === 64) break
+    head += char
+  }
+  const quoted = JSON.stringify(head).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (head.length === input.length) return quoted
+  return tooLong(input) ? `${quoted}... (over ${MAX_FILENAME_INPUT_BYTES} bytes)` : `${quoted}... (${Array.from(input).length} characters)`
 }
 
 function invalid(
@@ -230,6 +248,10 @@ function invalid(
 ): { ok: false; error: SafePresignError } {
   const shown = preview(input)
   const message =
-    reason === 'NOT_A_STRING' ? `Invalid filename: ${why}` : `Filename ${shown} has nothing safe left: ${why}`
+    reason === 'NOT_A_STRING'
+      ? `Invalid filename: ${why}`
+      : reason === 'TOO_LONG'
+        ? `Filename ${shown} is refused: ${why}`
+        : `Filename ${shown} has nothing safe left: ${why}`
   return { ok: false, error: new SafePresignError('INVALID_FILENAME', message, { details: { input: shown, reason, ...extra } }) }
 }

@@ -8,6 +8,7 @@ import {
   safeSanitizeFilename,
   sanitizeFilename,
 } from '../../../src/key/filename.js'
+import { MAX_FILENAME_INPUT_BYTES } from '../../../src/limits.js'
 
 // The corpus lives in ../shared beside the repo; test/fixtures holds a committed copy for checkouts without it.
 interface CorpusEntry {
@@ -282,6 +283,45 @@ describe('sanitizeFilename: errors', () => {
       code: 'INVALID_FILENAME',
       details: { reason: 'NOTHING_SAFE_LEFT' },
     })
+  })
+})
+
+describe('sanitizeFilename: the input cap, checked before any work', () => {
+  it('is 4096 bytes (PATH_MAX), and every corpus entry is under it', () => {
+    expect(MAX_FILENAME_INPUT_BYTES).toBe(4096)
+    for (const entry of corpus) expect(utf8(entry.input)).toBeLessThan(MAX_FILENAME_INPUT_BYTES)
+  })
+
+  it('a 10 MB name → INVALID_FILENAME TOO_LONG, naming the cap, with a short message', () => {
+    const error = expectInvalid('a'.repeat(10 * 1024 * 1024) + '.pdf', 'TOO_LONG')
+    expect(error.message).toBe(
+      `Filename "${'a'.repeat(64)}"... (over 4096 bytes) is refused: it is longer than 4096 UTF-8 bytes, the most read before sanitizing`,
+    )
+    expect(error.details).toEqual({ input: `"${'a'.repeat(64)}"... (over 4096 bytes)`, reason: 'TOO_LONG', limit: 4096 })
+    expect(JSON.stringify(error).length).toBeLessThan(500)
+  })
+
+  it.each([
+    { name: '4096 ASCII bytes', input: 'a'.repeat(4092) + '.pdf', ok: true },
+    { name: '4097 ASCII bytes', input: 'a'.repeat(4093) + '.pdf', ok: false },
+    { name: '2048 × "é" (4096 bytes)', input: '\u00e9'.repeat(2048), ok: true },
+    // 2049 UTF-16 units, but 4098 bytes: the cap is in bytes.
+    { name: '2049 × "é" (4098 bytes)', input: '\u00e9'.repeat(2049), ok: false },
+    { name: '1024 × "😀" (4096 bytes)', input: '\u{1F600}'.repeat(1024), ok: true },
+    { name: '1025 × "😀" (4100 bytes)', input: '\u{1F600}'.repeat(1025), ok: false },
+    // The cap applies to the raw input, before the last path segment is taken.
+    { name: 'a 5000-byte path whose last segment is short', input: 'x/'.repeat(2500) + 'y.png', ok: false },
+  ])('$name → ok: $ok', ({ input, ok }) => {
+    const result = safeSanitizeFilename(input)
+    if (ok) {
+      expect(result.ok).toBe(true)
+      if (result.ok) expectSafe(result.value)
+    } else expect(expectInvalid(input, 'TOO_LONG').details?.limit).toBe(MAX_FILENAME_INPUT_BYTES)
+  })
+
+  it('a long name is refused whatever maxBytes says', () => {
+    const result = safeSanitizeFilename('b'.repeat(5000), { maxBytes: 10_000 })
+    expect(result.ok === false && result.error.details?.reason).toBe('TOO_LONG')
   })
 })
 
