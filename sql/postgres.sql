@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS "safe_presign_records" (
 -- sweep() deletes by purge_at; committed records (NULL) stay out of the index.
 CREATE INDEX IF NOT EXISTS "safe_presign_records_purge_at_idx" ON "safe_presign_records" (purge_at) WHERE purge_at IS NOT NULL;
 
+-- create() counts an owner's open grants (maxPendingPerOwner): pending rows only. Added in 0.2.0;
+-- on a 0.1.0 schema, migrate() (or this file, again) adds it.
+CREATE INDEX IF NOT EXISTS "safe_presign_records_pending_idx" ON "safe_presign_records" (owner, expires_at) WHERE state = 'pending';
+
 CREATE TABLE IF NOT EXISTS "safe_presign_tickets" (
   -- Hex SHA-256 of the ticket id; the id itself is never stored.
   hash               text PRIMARY KEY,

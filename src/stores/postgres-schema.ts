@@ -6,7 +6,7 @@ import type { TicketRecord, UploadRecord, UploadState } from './types.js'
 export const DEFAULT_TABLE = 'safe_presign_records'
 export const DEFAULT_TICKET_TABLE = 'safe_presign_tickets'
 
-// 48 so that `<name>_expires_at_idx` still fits PostgreSQL's 63-byte identifiers: a longer name
+// 48 so that `<name>_expires_at_idx` (and `<name>_pending_idx`) still fits PostgreSQL's 63-byte identifiers: a longer name
 // would be truncated silently and two derived index names could collide.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/
 
@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS ${records.sql} (
 -- sweep() deletes by purge_at; committed records (NULL) stay out of the index.
 CREATE INDEX IF NOT EXISTS "${records.name}_purge_at_idx" ON ${records.sql} (purge_at) WHERE purge_at IS NOT NULL;
 
+-- create() counts an owner's open grants (maxPendingPerOwner): pending rows only. Added in 0.2.0;
+-- on a 0.1.0 schema, migrate() (or this file, again) adds it.
+CREATE INDEX IF NOT EXISTS "${records.name}_pending_idx" ON ${records.sql} (owner, expires_at) WHERE state = 'pending';
+
 CREATE TABLE IF NOT EXISTS ${tickets.sql} (
   -- Hex SHA-256 of the ticket id; the id itself is never stored.
   hash               text PRIMARY KEY,
@@ -79,6 +83,9 @@ CREATE INDEX IF NOT EXISTS "${tickets.name}_expires_at_idx" ON ${tickets.sql} (e
 export const RECORD_COLUMNS =
   'key, owner, state, filename, content_type, min_size, max_size, checksum_algorithm, checksum_value, ' +
   'staging_key, created_at, expires_at, purge_at, settled_at, reason, sniffed_type'
+
+/** The SQL type of each of RECORD_COLUMNS, in order, for casting parameters outside a VALUES list. */
+export const RECORD_TYPES = ['text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'text', 'text'] as const
 
 /** Insert order of the ticket columns. */
 export const TICKET_COLUMNS = 'hash, key, requester, created_at, expires_at, used_at'

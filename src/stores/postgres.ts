@@ -1,11 +1,13 @@
 /**
  * `safe-presign/stores/postgres`: the ownership store on PostgreSQL, through a `pg` Pool the
  * caller built. Every method is one atomic statement (consumeTicket adds a read on its failure
- * path), bounded by `timeoutMs`. See docs/stores/postgres.md.
+ * path; create with `maxPendingPerOwner` is one transaction of three round trips), bounded by
+ * `timeoutMs`. See docs/stores/postgres.md.
  *
  * The caller must attach `pool.on('error', …)`: when the server goes away, idle pooled clients
  * emit 'error', and an EventEmitter without a listener crashes the process.
  */
+import { createHash } from 'node:crypto'
 import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg'
 import { checkTimeoutMs, storeUnavailable, withDeadline } from '../_internal/deadline.js'
 import { SafePresignError } from '../errors.js'
@@ -15,13 +17,15 @@ import {
   PATCH_COLUMNS,
   postgresSchema,
   RECORD_COLUMNS,
+  RECORD_TYPES,
   TICKET_COLUMNS,
   recordValues,
   tableName,
   toRecord,
   toTicket,
 } from './postgres-schema.js'
-import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
+import { quotaOf } from './quota.js'
+import type { ConsumeResult, CreateOptions, CreateResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
 export interface PostgresStoreOptions {
   /**
@@ -112,21 +116,47 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     })
   }
 
+  // An expired record counts as absent: the conflict branch overwrites it, and only it.
+  const onConflict = `ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(${excluded(RECORD_COLUMNS)})
+                      WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= $17`
+  const casts = RECORD_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')
+  // The advisory lock's first key names the table, so stores on other tables never wait on each other.
+  const tableLockKey = lockKey(R.sql)
+
   const store = {
-    create: (record: UploadRecord, now: number) =>
-      run('create', async (query) => {
-        // An expired record counts as absent: the conflict branch overwrites it, and only it.
+    create: async (record: UploadRecord, now: number, options?: CreateOptions) => {
+      const max = quotaOf(STORE, options)
+      return run('create', async (query): Promise<CreateResult> => {
         const values = [...recordValues(record), now]
-        const rows = await query({
-          text: `INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                 ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(${excluded(RECORD_COLUMNS)})
-                 WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= $17
-                 RETURNING 1`,
-          values,
+        if (max === undefined) {
+          const rows = await query({
+            text: `INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS})
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ${onConflict} RETURNING 1`,
+            values,
+          })
+          return rows.length === 1
+        }
+        // One transaction, serialized per owner by a transaction-scoped advisory lock. The lock is taken
+        // in its own statement: under READ COMMITTED the next statement's snapshot then sees every
+        // grant a previous lock holder committed, so the count and the insert act on the same state.
+        // The keys are hashes computed here, so the literal SQL carries no caller input.
+        await query({ text: `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${tableLockKey}, ${lockKey(record.owner)})` })
+        const [row] = await query({
+          text: `WITH open AS (
+                   SELECT count(*) AS n FROM ${R.sql}
+                   WHERE owner = $2 AND state = 'pending' AND expires_at > $17 AND ${live('purge_at', '$17')}
+                 ), inserted AS (
+                   INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS}) SELECT ${casts} WHERE (SELECT n FROM open) < $18
+                   ${onConflict} RETURNING 1
+                 )
+                 SELECT (SELECT n FROM open) >= $18 AS full, EXISTS (SELECT 1 FROM inserted) AS created`,
+          values: [...values, max],
         })
-        return rows.length === 1
-      }),
+        await query({ text: 'COMMIT' })
+        // The quota is checked first: an owner at the limit hears 'over-quota' even on a key conflict.
+        return row?.full ? 'over-quota' : row?.created === true
+      })
+    },
 
     get: (key: string, now: number) =>
       run('get', async (query) => {
@@ -223,4 +253,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     schema: () => ddl,
   }
   return store satisfies PostgresStore
+}
+
+/** A 32-bit advisory lock key from a name: collisions only make two owners wait for each other. */
+function lockKey(name: string): number {
+  return createHash('sha256').update(name).digest().readInt32BE(0)
 }

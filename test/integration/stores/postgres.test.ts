@@ -63,9 +63,36 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
       await store.migrate()
       await store.migrate()
       await Promise.all(Array.from({ length: 5 }, () => newStore({ table: 'idem_records', ticketTable: 'idem_tickets' }).migrate()))
-      for (const name of ['idem_records', 'idem_tickets', 'idem_records_purge_at_idx', 'idem_tickets_expires_at_idx']) {
+      for (const name of ['idem_records', 'idem_tickets', 'idem_records_purge_at_idx', 'idem_records_pending_idx', 'idem_tickets_expires_at_idx']) {
         expect(await exists(name), name).toBe(true)
       }
+    })
+
+    it('upgrades a 0.1.0 schema in place: adds the pending index, keeps the rows, and counts them against the quota', async () => {
+      const store = newStore({ table: 'v010_records', ticketTable: 'v010_tickets' })
+      // 0.1.0's DDL is today's without the pending index (the only change since).
+      const v010 = store.schema().replace(/\n-- create\(\) counts[^\n]*\n[^\n]*\n[^\n]*_pending_idx[^\n]*\n/, '')
+      expect(v010).not.toContain('_pending_idx')
+      await admin().query(v010)
+      const t = Date.now() + 3_600_000
+      const old = { key: 'v010/k', owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 60_000, purgeAt: t + 3_600_000 } as const
+      expect(await store.create(old, t)).toBe(true)
+      expect(await exists('v010_records_pending_idx')).toBe(false)
+      await Promise.all([store.migrate(), newStore({ table: 'v010_records', ticketTable: 'v010_tickets' }).migrate()])
+      await store.migrate()
+      expect(await exists('v010_records_pending_idx')).toBe(true)
+      expect(await store.get(old.key, t)).toEqual(old)
+      expect(await store.create({ ...old, key: 'v010/k2' }, t, { maxPendingPerOwner: 1 })).toBe('over-quota')
+      expect(await store.create({ ...old, key: 'v010/k2' }, t, { maxPendingPerOwner: 2 })).toBe(true)
+    })
+
+    it('rejects a malformed maxPendingPerOwner with INVALID_REQUEST naming it, before touching the pool', async () => {
+      const t = Date.now()
+      const record = { key: 'k', owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 1 } as const
+      await expect(newStore({}, newPool({ port: 1 })).create(record, t, { maxPendingPerOwner: 0 })).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('`maxPendingPerOwner` is 0'),
+      })
     })
 
     it('ships sql/postgres.sql as exactly what migrate() runs with the default names', () => {
