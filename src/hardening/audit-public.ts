@@ -81,7 +81,7 @@ const OWNERSHIP_ADVICE =
   "Set BucketOwnerEnforced (PutBucketOwnershipControls): ACLs then stop applying and the bucket owner owns every object; safe-presign's grants keep working, since S3 still accepts bucket-owner-full-control"
 
 export async function objectOwnership(client: S3Client, bucket: string): Promise<AuditFinding> {
-  const noApi = "; where ACLs cannot be turned off, keep uploads on bucket-owner-full-control (safe-presign's grants sign it) and IgnorePublicAcls on"
+  const noApi = "; where ACLs cannot be turned off, keep uploads on bucket-owner-full-control (bucketOwnerAcl, the default with a separate signer) and IgnorePublicAcls on"
   const r = await read('GetBucketOwnershipControls', bucket, () => client.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })))
   if ('unsupported' in r) return unknown('object-ownership', 'medium', 'Object Ownership', r.unsupported, noApi)
   if ('missing' in r) {
