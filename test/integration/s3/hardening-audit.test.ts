@@ -205,6 +205,12 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     // Still public-read-write: proof that it is what the finding says.
     table.http('bucket ACL public-read-write: anonymous ListObjects', await anonymous(name), [200, undefined])
     table.http('bucket ACL public-read-write: anonymous PUT', await anonymous(name, 'uploads/anonymous.txt', { method: 'PUT', body: 'x' }), [200, undefined])
+    // IgnorePublicAcls hides the grant, and the finding stays: turning the block off brings the grant back.
+    await pab(name, THREE)
+    table.http('bucket ACL public-read-write, PAB three flags: anonymous ListObjects', await anonymous(name), [403, 'AccessDenied'])
+    table.http('bucket ACL public-read-write, PAB three flags: anonymous PUT', await anonymous(name, 'uploads/anonymous-2.txt', { method: 'PUT', body: 'x' }), [403, 'AccessDenied'])
+    expect(await audit(name, 'bucket-acl')).toMatchObject({ ok: false, severity: 'critical' })
+    await pab(name, { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false })
     await client.send(new PutBucketAclCommand({ Bucket: name, ACL: 'private' }))
     table.http('bucket ACL private again: anonymous ListObjects', await anonymous(name), [403, 'AccessDenied'])
     expect(await audit(name, 'bucket-acl')).toMatchObject({ ok: true, severity: 'info' })
