@@ -46,6 +46,8 @@ export const ErrorCode = {
   CONTENT_MISMATCH: 'CONTENT_MISMATCH',
   /** `complete()`: the object's checksum does not match the granted one. */
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  /** `complete()`: the object exists but the completing client may not read it (an uploader changed its ACL). It was rejected. */
+  OBJECT_UNREADABLE: 'OBJECT_UNREADABLE',
   /** `complete()`: the scan hook reported the object infected, threw or timed out. */
   SCAN_FAILED: 'SCAN_FAILED',
   /** `complete()`: the upload was already rejected. */
@@ -66,12 +68,22 @@ export interface SafePresignErrorOptions {
   cause?: unknown
   /** Machine-readable details: the option, the value and the limit. Never secrets. */
   details?: Record<string, unknown>
+  /**
+   * What the server observed that the caller did not declare (an object's real size, digest or
+   * sniffed type). For logs and audit only: never in `message`, never in `toJSON()`.
+   */
+  observed?: Record<string, unknown>
 }
 
 export class SafePresignError extends Error {
   override readonly name = 'SafePresignError' as const
   readonly code: ErrorCode
   readonly details: Record<string, unknown> | undefined
+  /**
+   * Server-side facts a client must not learn (they would be an oracle: an object's real size or
+   * digest lets an attacker tune the next grant to it). Left out of `toJSON()`; log it, don't send it.
+   */
+  readonly observed: Record<string, unknown> | undefined
 
   constructor(code: ErrorCode, message: string, options: SafePresignErrorOptions = {}) {
     // Messages may quote user input (a key, a URL from a store error): redact before it is stored.
@@ -80,6 +92,7 @@ export class SafePresignError extends Error {
     // Details are as public as the message: loggers and util.inspect print them. A value quoting
     // user input (a presigned URL pasted as a key) must lose its secrets here, not only in toJSON().
     this.details = options.details === undefined ? undefined : (redactDeep(options.details) as Record<string, unknown>)
+    this.observed = options.observed === undefined ? undefined : (redactDeep(options.observed) as Record<string, unknown>)
   }
 
   /** Safe to send to a client: code, message and details; no stack, no cause, no secrets. */

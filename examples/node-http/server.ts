@@ -37,6 +37,7 @@ export const STATUS: Record<ErrorCode, number> = {
   CONTENT_MISMATCH: 409,
   CHECKSUM_MISMATCH: 409,
   SCAN_FAILED: 409,
+  OBJECT_UNREADABLE: 409,
   UPLOAD_REJECTED: 409,
   // A ticket that was used or has expired is gone for good: 410, so clients do not retry.
   TICKET_USED: 410,

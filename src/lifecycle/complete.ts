@@ -13,7 +13,7 @@ import { typeSatisfies } from '../policy/content-type.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import type { UploadRecord } from '../stores/types.js'
 import { storeCall } from '../_internal/store-call.js'
-import { checkSubject, invalid } from '../_internal/validate.js'
+import { checkSubject, describe, invalid } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
 
 export interface CompleteRequest {
@@ -34,10 +34,16 @@ export interface CompleteResult {
   alreadyCommitted: boolean
 }
 
+/**
+ * A failed check. Its message names the check and the grant's own bound only: what was observed
+ * (the object's real size, digest, type, ETag) goes to `observed`, which stays on the server. An
+ * error that printed "the object is 51 bytes" let an attacker tune the next grant to a copied object.
+ */
 class Rejection extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly observed: Record<string, unknown> = {},
     readonly sniffedType?: string,
   ) {
     super(message)
@@ -78,7 +84,11 @@ export async function completeUpload(
     if (record.stagingKey) await promote(cfg, record.stagingKey, key, verified.etag)
   } catch (error) {
     if (!(error instanceof Rejection)) throw error
-    await deleteObject(cfg, objectKey)
+    // An object the worker may not read may not be deletable either: the rejection still stands.
+    await deleteObject(cfg, objectKey).catch((cause) => {
+      if (error.code !== 'OBJECT_UNREADABLE') throw cause
+      error.observed.deleted = false
+    })
     if (!(await reject(cfg, record, error, now))) {
       // The record was settled by a concurrent complete() since it was read (it committed, and
       // deleted the staging object this call then missed): report that outcome, not this one.
@@ -86,7 +96,7 @@ export async function completeUpload(
       if (current?.state === 'committed') return result(current, true)
     }
     emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: error.code })
-    throw new SafePresignError(error.code, error.message, { details: { key, check: error.code } })
+    throw new SafePresignError(error.code, error.message, { details: { key, check: error.code }, observed: error.observed })
   }
 
   const committed = await storeCall('transition', () =>
@@ -140,17 +150,19 @@ async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey
   }
   const size = head.ContentLength ?? -1
   if (size < record.minSize || size > record.maxSize) {
-    throw new Rejection('SIZE_MISMATCH', `the object is ${size} bytes; the grant allowed ${record.minSize}..${record.maxSize}`)
+    throw new Rejection('SIZE_MISMATCH', `the object's size is outside the grant's ${record.minSize}..${record.maxSize} bytes`, { size })
   }
   const storedType = head.ContentType ?? ''
   if (!typeSatisfies(record.contentType, storedType)) {
-    throw new Rejection('TYPE_MISMATCH', `the object's Content-Type is ${JSON.stringify(storedType)}; the grant was for ${record.contentType}`)
+    throw new Rejection('TYPE_MISMATCH', `the object's stored Content-Type is not the grant's ${record.contentType}`, { contentType: storedType })
   }
   if (record.checksum) await verifyChecksum(cfg, objectKey, record.checksum, head)
   const etag = head.ETag
   const bytes = await readRange(cfg, objectKey, Math.min(size, SNIFF_BYTES), etag)
   const verdict = await sniff(bytes, storedType, cfg.unsniffable)
-  if (!verdict.ok) throw new Rejection('CONTENT_MISMATCH', `declared ${storedType}, but ${verdict.why}`, verdict.sniffedType)
+  if (!verdict.ok) {
+    throw new Rejection('CONTENT_MISMATCH', `the object's bytes are not what the grant's ${record.contentType} allows`, { contentType: storedType, sniffedType: verdict.sniffedType, why: verdict.why }, verdict.sniffedType)
+  }
   if (cfg.quarantine?.scan) await scan(cfg, record, objectKey, storedType, size)
   return { size, sniffedType: verdict.sniffedType, etag }
 }
@@ -164,7 +176,7 @@ async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, chec
   // A multipart ETag or a store that keeps no checksum: hash the bytes ourselves.
   actual ??= await digestObject(cfg, objectKey, checksum.algorithm, head.ETag)
   if (!actual.equals(expected)) {
-    throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is ${actual.toString('base64')}; the grant bound ${checksum.value}`)
+    throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is not the digest the grant bound`, { [checksum.algorithm]: actual.toString('base64') })
   }
 }
 
@@ -180,11 +192,11 @@ async function scan(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey: 
       }),
     ])
   } catch (error) {
-    throw new Rejection('SCAN_FAILED', `the scan failed, which counts as not clean: ${error instanceof Error ? error.message : String(error)}`)
+    throw new Rejection('SCAN_FAILED', 'the scan failed or timed out, which counts as not clean', { scanError: error instanceof Error ? error.message : String(error) })
   } finally {
     clearTimeout(timer)
   }
-  if (verdict !== 'clean') throw new Rejection('SCAN_FAILED', `the scan reported ${JSON.stringify(verdict)}`)
+  if (verdict !== 'clean') throw new Rejection('SCAN_FAILED', 'the scan did not report the object clean', { verdict: typeof verdict === 'string' ? verdict : describe(verdict) })
 }
 
 async function reject(cfg: ResolvedUploadConfig, record: UploadRecord, rejection: Rejection, now: number) {
@@ -215,7 +227,7 @@ async function promote(cfg: ResolvedUploadConfig, from: string, to: string, etag
   const copiedEtag = bare(copied.CopyObjectResult?.ETag ?? (await headObject(cfg, to))?.ETag)
   if (etag !== undefined && copiedEtag !== bare(etag)) {
     await deleteObject(cfg, to)
-    throw new Rejection('CONTENT_MISMATCH', `the object changed while it was being verified (the copy has ETag ${copiedEtag}, the verified object ${etag}): a replayed upload; nothing was promoted`)
+    throw new Rejection('CONTENT_MISMATCH', 'the object changed while it was being verified (the copy is not the verified object): a replayed upload; nothing was promoted', { copiedEtag, verifiedEtag: etag })
   }
 }
 
@@ -225,7 +237,28 @@ async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadO
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
     if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined
+    if (status === 403 && (await deniedReading(cfg, key))) {
+      // The object is there, and the worker may not read it: an uploader replaced its ACL (RGW obeys an
+      // unsigned x-amz-grant-write). Left pending, it would fail every retry and never be cleaned up.
+      throw new Rejection('OBJECT_UNREADABLE', 'the object exists, but the completing client may not read it (its ACL was changed by the uploader); it was rejected', { status })
+    }
     throw new SafePresignError('S3_ERROR', `HeadObject failed for ${JSON.stringify(key)}`, { cause: error })
+  }
+}
+
+/**
+ * A 403 on HEAD has no body, so it cannot tell AccessDenied from a skewed clock or a bad key. A
+ * one-byte GET does: only AccessDenied counts as "not readable". Without s3:ListBucket, AWS also
+ * answers AccessDenied for a key that does not exist: give the worker `list` (signerPolicy's
+ * `role: 'worker'` does), or complete() before the upload arrived rejects it.
+ */
+async function deniedReading(cfg: ResolvedUploadConfig, key: string): Promise<boolean> {
+  try {
+    const out = await cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: 'bytes=0-0' }))
+    await out.Body?.transformToByteArray()
+    return false
+  } catch (error) {
+    return (error as { name?: string }).name === 'AccessDenied'
   }
 }
 

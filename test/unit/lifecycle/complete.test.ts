@@ -137,17 +137,20 @@ describe('a failed check deletes the object, then rejects the record', () => {
     request?: { size?: number; checksum?: string; contentType?: string }
     object: () => { body: Uint8Array | string; type: string | undefined; etag?: string; checksumSHA256?: string }
     code: string
+    /** What the message says: the check and the grant's own bound, never what was observed. */
     says: string
+    /** What `error.observed` holds for the server (and neither the message nor toJSON() shows). */
+    observed: Record<string, unknown>
     sniffedType?: string
   }[] = [
-    { name: 'one byte short of the signed size', object: () => ({ body: png(1999), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the object is 1999 bytes; the grant allowed 2000..2000' },
-    { name: 'one byte over the signed size', object: () => ({ body: png(2001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: '2001 bytes' },
-    { name: 'over maxSize on a POST grant', config: { ...POST, maxSize: 1000 }, object: () => ({ body: png(1001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: 'the grant allowed 1..1000' },
-    { name: 'stored as text/html', object: () => ({ body: png(2000), type: 'text/html' }), code: 'TYPE_MISMATCH', says: `"text/html"; the grant was for image/png` },
-    { name: 'stored as image/jpeg', object: () => ({ body: png(2000), type: 'image/jpeg' }), code: 'TYPE_MISMATCH', says: '"image/jpeg"' },
-    { name: 'stored without a Content-Type', object: () => ({ body: png(2000), type: undefined }), code: 'TYPE_MISMATCH', says: '""' },
-    { name: 'HTML bytes declared image/png', request: { size: HTML.length }, object: () => ({ body: HTML, type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'markup a browser would render', sniffedType: 'text/html' },
-    { name: 'JPEG bytes declared image/png', request: { size: jpeg().length }, object: () => ({ body: jpeg(), type: 'image/png' }), code: 'CONTENT_MISMATCH', says: 'the bytes are image/jpeg', sniffedType: 'image/jpeg' },
+    { name: 'one byte short of the signed size', object: () => ({ body: png(1999), type: 'image/png' }), code: 'SIZE_MISMATCH', says: "the object's size is outside the grant's 2000..2000 bytes", observed: { size: 1999 } },
+    { name: 'one byte over the signed size', object: () => ({ body: png(2001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: "outside the grant's 2000..2000 bytes", observed: { size: 2001 } },
+    { name: 'over maxSize on a POST grant', config: { ...POST, maxSize: 1000 }, object: () => ({ body: png(1001), type: 'image/png' }), code: 'SIZE_MISMATCH', says: "outside the grant's 1..1000 bytes", observed: { size: 1001 } },
+    { name: 'stored as text/html', object: () => ({ body: png(2000), type: 'text/html' }), code: 'TYPE_MISMATCH', says: "the object's stored Content-Type is not the grant's image/png", observed: { contentType: 'text/html' } },
+    { name: 'stored as image/jpeg', object: () => ({ body: png(2000), type: 'image/jpeg' }), code: 'TYPE_MISMATCH', says: "not the grant's image/png", observed: { contentType: 'image/jpeg' } },
+    { name: 'stored without a Content-Type', object: () => ({ body: png(2000), type: undefined }), code: 'TYPE_MISMATCH', says: "not the grant's image/png", observed: { contentType: '' } },
+    { name: 'HTML bytes declared image/png', request: { size: HTML.length }, object: () => ({ body: HTML, type: 'image/png' }), code: 'CONTENT_MISMATCH', says: "the object's bytes are not what the grant's image/png allows", observed: { sniffedType: 'text/html', why: expect.stringContaining('markup a browser would render') }, sniffedType: 'text/html' },
+    { name: 'JPEG bytes declared image/png', request: { size: jpeg().length }, object: () => ({ body: jpeg(), type: 'image/png' }), code: 'CONTENT_MISMATCH', says: "not what the grant's image/png allows", observed: { sniffedType: 'image/jpeg', why: expect.stringContaining('the bytes are image/jpeg') }, sniffedType: 'image/jpeg' },
     // An image/* POST policy is a starts-with on Content-Type: S3 accepts any image/..., including
     // SVG. A wildcard never covers active content, so complete() refuses it before sniffing.
     ...['image/svg+xml', 'IMAGE/SVG+XML', 'image/svg+xml; charset=utf-8', 'image/*'].map((type) => ({
@@ -156,7 +159,8 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { contentType: 'image/*' },
       object: () => ({ body: SVG, type }),
       code: 'TYPE_MISMATCH',
-      says: `${JSON.stringify(type)}; the grant was for image/*`,
+      says: "the object's stored Content-Type is not the grant's image/*",
+      observed: { contentType: type },
     })),
     {
       name: 'an image/* POST grant on an allowlist that also lists image/svg+xml, stored as image/svg+xml',
@@ -164,7 +168,8 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { contentType: 'image/*' },
       object: () => ({ body: SVG, type: 'image/svg+xml' }),
       code: 'TYPE_MISMATCH',
-      says: '"image/svg+xml"; the grant was for image/*',
+      says: "not the grant's image/*",
+      observed: { contentType: 'image/svg+xml' },
     },
     {
       name: 'a text/* POST grant, stored as text/html',
@@ -172,7 +177,8 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { contentType: 'text/*' },
       object: () => ({ body: HTML, type: 'text/html' }),
       code: 'TYPE_MISMATCH',
-      says: '"text/html"; the grant was for text/*',
+      says: "not the grant's text/*",
+      observed: { contentType: 'text/html' },
     },
     {
       name: 'an MD5 ETag that is not the signed MD5',
@@ -180,7 +186,8 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { checksum: createHash('md5').update('other bytes').digest('base64') },
       object: () => ({ body: png(2000), type: 'image/png' }),
       code: 'CHECKSUM_MISMATCH',
-      says: `the grant bound ${createHash('md5').update('other bytes').digest('base64')}`,
+      says: "the object's md5 is not the digest the grant bound",
+      observed: { md5: createHash('md5').update(png(2000)).digest('base64') },
     },
     {
       name: 'a stored SHA-256 that is not the signed one',
@@ -188,7 +195,8 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { checksum: Buffer.alloc(32, 1).toString('base64') },
       object: () => ({ body: png(2000), type: 'image/png', checksumSHA256: Buffer.alloc(32, 2).toString('base64') }),
       code: 'CHECKSUM_MISMATCH',
-      says: "the object's sha256 is",
+      says: "the object's sha256 is not the digest the grant bound",
+      observed: { sha256: Buffer.alloc(32, 2).toString('base64') },
     },
     {
       name: 'a multipart ETag: the bytes are hashed, and differ',
@@ -196,11 +204,12 @@ describe('a failed check deletes the object, then rejects the record', () => {
       request: { checksum: Buffer.alloc(16, 3).toString('base64') },
       object: () => ({ body: png(2000), type: 'image/png', etag: '"0123456789abcdef0123456789abcdef-2"' }),
       code: 'CHECKSUM_MISMATCH',
-      says: createHash('md5').update(png(2000)).digest('base64'),
+      says: "the object's md5 is not the digest the grant bound",
+      observed: { md5: createHash('md5').update(png(2000)).digest('base64') },
     },
   ]
 
-  it.each(cases)('$name → $code', async ({ config, request, object, code, says, sniffedType }) => {
+  it.each(cases)('$name → $code', async ({ config, request, object, code, says, observed, sniffedType }) => {
     const upload = await granted({ pendingTtl: 600, ...config }, request)
     // A type/* grant has no extension; a quarantined one is uploaded to (and verified at) its staging key.
     const key = request?.contentType?.endsWith('/*') ? `uploads/${ID}` : KEY
@@ -211,6 +220,17 @@ describe('a failed check deletes the object, then rejects the record', () => {
     const error = await failure(upload.complete({ key, owner: 'alice' }))
     expect(error.code).toBe(code)
     expect(error.message).toContain(says)
+    // No oracle: what was observed stays on the server, out of the message and out of toJSON().
+    expect(error.observed).toMatchObject(observed)
+    const declared = request?.contentType ?? 'image/png'
+    for (const value of Object.values(error.observed ?? {})) {
+      if (value === declared) continue // the grant's own type is no secret
+      if (typeof value === 'number' || (typeof value === 'string' && value.length > 3)) {
+        expect(error.message).not.toContain(String(value))
+        expect(JSON.stringify(error)).not.toContain(String(value))
+      }
+    }
+    expect(JSON.stringify(error)).not.toContain('observed')
     expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: at }])
     expect(s3.objects.size).toBe(0)
     expect(s3.inputs(CopyObjectCommand)).toEqual([])
@@ -319,18 +339,20 @@ describe('quarantine: verify and scan under the staging key, then promote', () =
   })
 
   it.each([
-    { name: "'infected'", scan: () => 'infected' as const, says: 'the scan reported "infected"' },
-    { name: 'an unexpected verdict', scan: (() => 'CLEAN') as unknown as ScanHook, says: 'reported "CLEAN"' },
-    { name: 'undefined', scan: (() => undefined) as unknown as ScanHook, says: 'reported undefined' },
-    { name: 'a throw', scan: () => { throw new Error('clamd unreachable') }, says: 'clamd unreachable' },
-    { name: 'a rejection', scan: async () => Promise.reject(new Error('quota')), says: 'quota' },
-    { name: 'a timeout', scan: () => new Promise<'clean'>(() => {}), says: 'scan timed out after 20 ms' },
-  ])('a scan that gives $name → SCAN_FAILED, nothing copied, the staging object deleted', async ({ scan, says }) => {
+    { name: "'infected'", scan: () => 'infected' as const, says: 'did not report the object clean', observed: { verdict: 'infected' } },
+    { name: 'an unexpected verdict', scan: (() => 'CLEAN') as unknown as ScanHook, says: 'did not report the object clean', observed: { verdict: 'CLEAN' } },
+    { name: 'undefined', scan: (() => undefined) as unknown as ScanHook, says: 'did not report the object clean', observed: { verdict: 'undefined' } },
+    { name: 'a throw', scan: () => { throw new Error('clamd unreachable') }, says: 'the scan failed or timed out', observed: { scanError: 'clamd unreachable' } },
+    { name: 'a rejection', scan: async () => Promise.reject(new Error('quota')), says: 'the scan failed or timed out', observed: { scanError: 'quota' } },
+    { name: 'a timeout', scan: () => new Promise<'clean'>(() => {}), says: 'the scan failed or timed out', observed: { scanError: 'scan timed out after 20 ms' } },
+  ])('a scan that gives $name → SCAN_FAILED, nothing copied, the staging object deleted', async ({ scan, says, observed }) => {
     const upload = await quarantined(scan, 20)
     s3.put(STAGING, png(2000), 'image/png')
     const error = await failure(upload.complete({ key: KEY, owner: 'alice' }))
     expect(error.code).toBe('SCAN_FAILED')
     expect(error.message).toContain(says)
+    expect(error.observed).toEqual(observed)
+    expect(JSON.stringify(error)).not.toContain(String(Object.values(observed)[0]))
     expect(s3.inputs(CopyObjectCommand)).toEqual([])
     expect(s3.inputs(DeleteObjectCommand)).toEqual([{ Bucket: 'photos-bucket', Key: STAGING }])
     expect(s3.objects.size).toBe(0)
