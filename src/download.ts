@@ -10,7 +10,7 @@ import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadCo
 import { presign } from './sign/presign.js'
 import type { UploadRecord } from './stores/types.js'
 import { storeCall } from './_internal/store-call.js'
-import { requestLifetime, checkSubject, invalid } from './_internal/validate.js'
+import { requestLifetime, checkSubject, invalid, quote } from './_internal/validate.js'
 
 export type { SafeDownloadConfig } from './policy/download-config.js'
 
@@ -79,20 +79,20 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
 
   /** The decision for one record: throws the reason, or returns the record. */
   async function authorize(key: string, record: UploadRecord | undefined, requester: string): Promise<UploadRecord> {
-    if (!record || record.state === 'rejected') throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${JSON.stringify(key)}`, { details: { key } })
+    if (!record || record.state === 'rejected') throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${quote(key)}`, { details: { key } })
     if (record.owner !== requester) {
       let allowed = false
       if (cfg.authorize) {
         try {
           allowed = (await cfg.authorize(Object.freeze({ ...record }), requester)) === true
         } catch (cause) {
-          throw new SafePresignError('FORBIDDEN', `\`authorize\` threw for ${JSON.stringify(key)}; denied`, { cause, details: { key } })
+          throw new SafePresignError('FORBIDDEN', `\`authorize\` threw for ${quote(key)}; denied`, { cause, details: { key } })
         }
       }
-      if (!allowed) throw new SafePresignError('FORBIDDEN', `${JSON.stringify(requester)} may not read ${JSON.stringify(key)}`, { details: { key } })
+      if (!allowed) throw new SafePresignError('FORBIDDEN', `${quote(requester)} may not read ${quote(key)}`, { details: { key } })
     }
     if (record.state !== 'committed') {
-      throw new SafePresignError('NOT_COMMITTED', `the upload ${JSON.stringify(key)} has not been completed and verified yet`, { details: { key } })
+      throw new SafePresignError('NOT_COMMITTED', `the upload ${quote(key)} has not been completed and verified yet`, { details: { key } })
     }
     return record
   }

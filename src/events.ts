@@ -2,6 +2,8 @@
 // They never carry a URL, a signature, a credential, a token or a ticket id: only the facts a
 // security team needs to reconcile with S3's access logs.
 import { redact } from './_internal/redact.js'
+import { escapeUnsafe } from './_internal/validate.js'
+import { MAX_KEY_BYTES, MAX_SUBJECT_LENGTH } from './limits.js'
 
 export type SafePresignEventType =
   | 'upload.granted'
@@ -17,9 +19,9 @@ export interface SafePresignEvent {
   type: SafePresignEventType
   /** When it happened (ms since the epoch, from the builder's clock). */
   time: number
-  /** The owner (uploads) or requester (downloads, tickets), when known. */
+  /** The owner (uploads) or requester (downloads, tickets), when known; controls, bidi and zero-width characters escaped as `\uXXXX`. */
   subject?: string
-  /** The object key, when known. */
+  /** The object key, when known; escaped like `subject`. */
   key?: string
   /** `'ok'` for a grant, else the error code that explains the decision. */
   reason: string
@@ -57,11 +59,22 @@ function defaultEventError(error: unknown, event: SafePresignEvent): void {
   console.error(`[safe-presign] onEvent threw for ${event.type}; the decision stands`, error)
 }
 
-// Defence in depth: subjects and keys are caller-controlled strings. Strip anything URL-shaped.
+// Defence in depth: subjects and keys are caller-controlled strings, and a denied event carries the
+// value that was refused. Cut what no valid id or key reaches (both are at most 1024 UTF-16 units),
+// strip anything URL-shaped, and escape controls, bidi and zero-width characters as `\uXXXX` text,
+// so a SIEM or a terminal shows what the value is and no line can be reordered or forged.
+const MAX_EVENT_STRING = Math.max(MAX_SUBJECT_LENGTH, MAX_KEY_BYTES)
+
+function shown(value: string): string {
+  if (value.length <= MAX_EVENT_STRING) return escapeUnsafe(redact(value))
+  const end = /[\ud800-\udbff]/.test(value[MAX_EVENT_STRING - 1]!) ? MAX_EVENT_STRING - 1 : MAX_EVENT_STRING // never split a pair
+  return escapeUnsafe(redact(`${value.slice(0, end)}…`))
+}
+
 function sanitizeEvent(event: SafePresignEvent): SafePresignEvent {
   const out: SafePresignEvent = { type: event.type, time: event.time, reason: event.reason }
-  if (event.subject !== undefined) out.subject = redact(event.subject)
-  if (event.key !== undefined) out.key = redact(event.key)
+  if (typeof event.subject === 'string') out.subject = shown(event.subject)
+  if (typeof event.key === 'string') out.key = shown(event.key)
   if (event.expiresAt !== undefined) out.expiresAt = event.expiresAt
   if (event.method !== undefined) out.method = event.method
   return Object.freeze(out)

@@ -200,10 +200,49 @@ describe('presign: INVALID_KEY before the store is asked', () => {
     }
   })
 
-  it.each([undefined, '', '  ', 7, 'bob\ud800', '\udfffbob'])('requester %j → INVALID_REQUEST', async (requester) => {
+  it.each([undefined, '', '  ', 7, 'bob\ud800', '\udfffbob', 'bob\r\nadmin', 'bob\u0085', 'bob\u2028', 'r'.repeat(1025), ['bob']])('requester %j → INVALID_REQUEST', async (requester) => {
     const error = await failure(downloader().presign({ key: OWNED, requester: requester as string }))
     expect(error.code).toBe('INVALID_REQUEST')
     expect(error.message).toContain('`requester`')
+  })
+})
+
+describe('messages and events show bidi, zero-width and control characters as escapes', () => {
+  const id = '00000000-0000-4000-8000-000000000009'
+
+  it.each([
+    { name: 'U+202E (RLO)', hostile: '\u202e', shown: '\\u202e' },
+    { name: 'U+2066 (LRI)', hostile: '\u2066', shown: '\\u2066' },
+    { name: 'U+200B (ZWSP)', hostile: '\u200b', shown: '\\u200b' },
+    { name: 'U+FEFF (BOM)', hostile: '\ufeff', shown: '\\ufeff' },
+  ])('a key with $name: NOT_FOUND and download.denied carry it escaped', async ({ hostile, shown }) => {
+    const events: { key?: string }[] = []
+    const k = `uploads/gpj${hostile}/${id}.png`
+    const error = await failure(downloader({ onEvent: (e) => void events.push(e) }).presign({ key: k, requester: 'alice' }))
+    expect(error.code).toBe('NOT_FOUND')
+    expect(error.message).toBe(`no upload is recorded under "uploads/gpj${shown}/${id}.png"`)
+    expect(error.message).not.toContain(hostile)
+    expect(events).toEqual([expect.objectContaining({ type: 'download.denied', key: `uploads/gpj${shown}/${id}.png`, reason: 'NOT_FOUND' })])
+    expect(events[0]!.key).not.toContain(hostile)
+  })
+
+  it('FORBIDDEN escapes the requester and the key; NOT_COMMITTED the key', async () => {
+    const hostileKey = `uploads/a\u2067b/${id}.png`
+    await store.create(record(hostileKey, { owner: 'bob' }), T)
+    const forbidden = await failure(downloader().presign({ key: hostileKey, requester: 'eve\u202e' }))
+    expect(forbidden.code).toBe('FORBIDDEN')
+    expect(forbidden.message).toBe(`"eve\\u202e" may not read "uploads/a\\u2067b/${id}.png"`)
+    const pendingKey = `uploads/p\u200fq/${id}.png`
+    await store.create(record(pendingKey, { state: 'pending', settledAt: undefined, sniffedType: undefined }), T)
+    const pending = await failure(downloader().presign({ key: pendingKey, requester: 'alice' }))
+    expect(pending.code).toBe('NOT_COMMITTED')
+    expect(pending.message).toBe(`the upload "uploads/p\\u200fq/${id}.png" has not been completed and verified yet`)
+  })
+
+  it('a 1 MB array as the requester: a short message', async () => {
+    const error = await failure(downloader().presign({ key: OWNED, requester: new Array(1024 * 1024).fill('alice') as never }))
+    expect(error.code).toBe('INVALID_REQUEST')
+    expect(JSON.stringify(error).length).toBeLessThan(600)
   })
 })
 

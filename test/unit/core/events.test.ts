@@ -120,6 +120,26 @@ describe('every event type, from a real flow', () => {
     expect(events[0]!.subject).toBe('https://h/?X-Amz-Signature=[REDACTED]&X-Amz-Security-Token=[REDACTED]')
   })
 
+  it('subjects and keys show bidi, zero-width and control characters as \\uXXXX text', async () => {
+    const { upload, download } = builders()
+    await upload.presign({ owner: 'alice\u202e\u2066\u200b', contentType: 'image/png', size: 1 })
+    expect(events[0]).toMatchObject({ type: 'upload.granted', subject: 'alice\\u202e\\u2066\\u200b', key: KEY })
+    // Refused owners are reported too: a CR/LF one is denied, and the event shows it escaped.
+    expect((await failure(upload.presign({ owner: 'alice\r\nbob', contentType: 'image/png', size: 1 }))).code).toBe('INVALID_REQUEST')
+    expect(events[1]).toMatchObject({ type: 'upload.denied', subject: 'alice\\u000d\\u000abob', reason: 'INVALID_REQUEST' })
+    const hostile = `uploads/x\u202e\u0085/${ID}.png`
+    await failure(download.presign({ key: hostile, requester: 'bob\ufeff' }))
+    expect(events[2]).toEqual({ type: 'download.denied', time: T, subject: 'bob\\ufeff', key: `uploads/x\\u202e\\u0085/${ID}.png`, reason: 'INVALID_KEY', method: 'GET' }) // U+0085 is a control: refused, and still shown escaped
+    for (const event of events) expect(JSON.stringify(event)).not.toMatch(/[\u202e\u2066\u200b\ufeff\u0085]|\\r|\\n/)
+  })
+
+  it('a refused 10 MB owner reaches upload.denied cut to 1024 UTF-16 units, never whole', async () => {
+    const { upload } = builders()
+    const error = await failure(upload.presign({ owner: 'm'.repeat(10 * 1024 * 1024), contentType: 'image/png', size: 1 }))
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', details: { option: 'owner', limit: 1024 } })
+    expect(events).toEqual([{ type: 'upload.denied', time: T, subject: `${'m'.repeat(1024)}…`, reason: 'INVALID_REQUEST', method: 'PUT' }])
+  })
+
   it('a store failure is denied with STORE_UNAVAILABLE, for downloads too', async () => {
     store = { ...memoryStore(), get: async () => Promise.reject(new Error('down')) }
     const { download } = builders()

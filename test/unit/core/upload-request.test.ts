@@ -266,11 +266,40 @@ describe('INVALID_REQUEST for the request itself', () => {
     { name: 'an owner with a lone high surrogate', request: { owner: 'eve\ud800', contentType: 'image/png', size: 1 }, option: 'owner' },
     { name: 'an owner with a lone low surrogate', request: { owner: '\udc00eve', contentType: 'image/png', size: 1 }, option: 'owner' },
     { name: 'no contentType', request: { owner: 'alice', size: 1 }, option: 'contentType' },
+    // A CR/LF in an id forges log lines and header values wherever the id is written.
+    { name: 'an owner with CR/LF', request: { owner: 'alice\r\nbob', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with a NUL', request: { owner: 'alice\u0000', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with DEL', request: { owner: 'alice\u007f', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with a C1 control (NEL)', request: { owner: 'alice\u0085', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with U+2028', request: { owner: 'alice\u2028', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner with U+2029', request: { owner: 'alice\u2029', contentType: 'image/png', size: 1 }, option: 'owner' },
+    { name: 'an owner of 1025 UTF-16 units', request: { owner: 'o'.repeat(1025), contentType: 'image/png', size: 1 }, option: 'owner' },
   ])('$name', async ({ request, option }) => {
-    const error = await refused({}, request)
+    const store = memoryStore()
+    const error = await refused({ store, generateId: () => ID }, request)
     expect(error.code).toBe('INVALID_REQUEST')
     expect(error.details?.option).toBe(option)
     expect(error.message).toContain(`\`${option}\``)
+    expect(error.message).not.toMatch(/[\r\n\u0000\u007f\u0085\u2028\u2029]/)
+    expect(await store.get(`uploads/${ID}.png`, T)).toBeUndefined()
+  })
+
+  it('an owner of exactly 1024 UTF-16 units is accepted', async () => {
+    const store = memoryStore()
+    await uploader({ store, generateId: () => ID }).presign({ ...ok, owner: 'o'.repeat(1024) })
+    expect((await store.get(`uploads/${ID}.png`, T))?.owner).toBe('o'.repeat(1024))
+  })
+
+  it.each([
+    { name: 'a 1 MB array', owner: new Array(1024 * 1024).fill('alice') },
+    { name: 'a deep object', owner: JSON.parse('{"a":'.repeat(2000) + '"alice"' + '}'.repeat(2000)) as unknown },
+    { name: 'a wide object', owner: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 'v'.repeat(100)])) },
+  ])('$name as the owner: the message and the JSON stay under a few hundred characters', async ({ owner }) => {
+    const error = await refused({}, { ...ok, owner })
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', details: { option: 'owner' } })
+    expect(error.message).toMatch(/^`owner` is [[{].*; it must be a non-empty string$/)
+    expect(error.message.length).toBeLessThan(300)
+    expect(JSON.stringify(error).length).toBeLessThan(600)
   })
 })
 
@@ -279,6 +308,15 @@ describe('filenames', () => {
     const store = memoryStore()
     const error = await refused({ store, generateId: () => ID }, { ...ok, filename })
     expect(error.code).toBe('INVALID_FILENAME')
+    expect(await store.get(`uploads/${ID}.png`, T)).toBeUndefined()
+  })
+
+  it('a 10 MB filename → INVALID_FILENAME naming the 4096-byte cap; nothing recorded', async () => {
+    const store = memoryStore()
+    const error = await refused({ store, generateId: () => ID }, { ...ok, filename: `${'a'.repeat(10 * 1024 * 1024)}.png` })
+    expect(error).toMatchObject({ code: 'INVALID_FILENAME', details: { reason: 'TOO_LONG', limit: 4096 } })
+    expect(error.message).toContain('longer than 4096 UTF-8 bytes')
+    expect(JSON.stringify(error).length).toBeLessThan(500)
     expect(await store.get(`uploads/${ID}.png`, T)).toBeUndefined()
   })
 
@@ -320,13 +358,16 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
     }
   }
 
+  // Hundreds of grants for one owner: lift the per-owner quota, which is not what these tests are about.
+  const MANY = { generateId: undefined, maxPendingPerOwner: 10_000 }
+
   it.each(['PUT', 'POST'] as const)('%s: every name in the filename corpus', async (method) => {
-    const upload = uploader({ method, generateId: undefined })
+    const upload = uploader({ method, ...MANY })
     for (const input of inputs) await checkKey(upload, input, method)
   })
 
   it.each(['PUT', 'POST'] as const)('%s: any filename (fast-check)', async (method) => {
-    const upload = uploader({ method, generateId: undefined })
+    const upload = uploader({ method, ...MANY })
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), (filename) => checkKey(upload, filename, method)),
       { numRuns: 300 },
