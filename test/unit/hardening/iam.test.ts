@@ -204,3 +204,72 @@ describe('property: every Resource is inside the bucket and the prefixes', () =>
     )
   })
 })
+
+describe('the split setup: signerPolicy({ role }) and bucketPolicy({ principals })', () => {
+  const ACL = { StringEqualsIfExists: { 's3:x-amz-acl': 'bucket-owner-full-control' } }
+
+  it.each([
+    {
+      role: 'upload' as const,
+      quarantinePrefix: undefined,
+      statements: [{ Sid: 'SafePresignObjects', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::user-files/uploads/*'], Condition: ACL }],
+    },
+    {
+      role: 'upload' as const,
+      quarantinePrefix: 'quarantine/',
+      statements: [{ Sid: 'SafePresignQuarantine', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::user-files/quarantine/*'], Condition: ACL }],
+    },
+    {
+      role: 'download' as const,
+      quarantinePrefix: 'quarantine/',
+      statements: [{ Sid: 'SafePresignObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::user-files/uploads/*'] }],
+    },
+    {
+      role: 'worker' as const,
+      quarantinePrefix: 'quarantine/',
+      statements: [
+        { Sid: 'SafePresignQuarantine', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject'], Resource: ['arn:aws:s3:::user-files/quarantine/*'] },
+        { Sid: 'SafePresignObjects', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::user-files/uploads/*'] },
+        { Sid: 'SafePresignList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::user-files'], Condition: { StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } } },
+      ],
+    },
+  ])('role $role, quarantine $quarantinePrefix', ({ role, quarantinePrefix, statements }) => {
+    expect(signerPolicy({ bucket: 'user-files', prefix: 'uploads/', quarantinePrefix, role })).toEqual({ Version: '2012-10-17', Statement: statements })
+  })
+
+  it('the upload role can never read, list, delete or change ACLs', () => {
+    const actions = signerPolicy({ bucket: 'user-files', prefix: 'uploads/', role: 'upload' }).Statement.flatMap((s) => s.Action)
+    expect(actions).toEqual(['s3:PutObject'])
+  })
+
+  it('bucketPolicy({ principals }) adds the two Allows and an explicit Deny of reads for the upload signer, after the Denies', () => {
+    const up = 'arn:aws:iam:::user/upload-signer'
+    const down = 'arn:aws:iam::111122223333:role/downloader'
+    const doc = bucketPolicy({ bucket: 'user-files', prefix: 'uploads/', quarantinePrefix: 'quarantine/', principals: { upload: [up], download: [down] } })
+    const bySid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]))
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(['SafePresignDenyOldSignatures', 'SafePresignDenyInsecureTransport', 'SafePresignAllowUploadSigner', 'SafePresignDenyUploadSignerReads', 'SafePresignAllowDownloadSigner'])
+    expect(bySid.SafePresignAllowUploadSigner).toEqual({ Sid: 'SafePresignAllowUploadSigner', Effect: 'Allow', Principal: { AWS: [up] }, Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::user-files/quarantine/*'], Condition: ACL })
+    expect(bySid.SafePresignAllowDownloadSigner).toEqual({ Sid: 'SafePresignAllowDownloadSigner', Effect: 'Allow', Principal: { AWS: [down] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::user-files/uploads/*'] })
+    const deny = bySid.SafePresignDenyUploadSignerReads!
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: [up] }, Resource: ['arn:aws:s3:::user-files', 'arn:aws:s3:::user-files/*'] })
+    for (const action of ['s3:GetObject', 's3:ListBucket', 's3:PutObjectAcl', 's3:DeleteObject']) expect(deny.Action).toContain(action)
+    expect(deny.Action).not.toContain('s3:PutObject')
+    // Without principals: Denies only, as before.
+    expect(bucketPolicy({ bucket: 'user-files', prefix: 'uploads/' }).Statement.every((s) => s.Effect === 'Deny')).toBe(true)
+  })
+
+  it.each([
+    { name: 'role and actions together', call: () => signerPolicy({ bucket: 'b-1', prefix: 'u/', role: 'upload', actions: ['upload'] }), option: 'role', says: ['"upload"', 'not both'] },
+    { name: 'unknown role', call: () => signerPolicy({ bucket: 'b-1', prefix: 'u/', role: 'admin' as never }), option: 'role', says: ['"admin"', '"worker"'] },
+    { name: 'a * principal', call: () => bucketPolicy({ bucket: 'b-1', prefix: 'u/', principals: { upload: ['*'] } }), option: 'principals.upload', says: ['"*"', 'never "*"'] },
+    { name: 'a principal that is no ARN', call: () => bucketPolicy({ bucket: 'b-1', prefix: 'u/', principals: { download: ['alice'] } }), option: 'principals.download', says: ['"alice"', 'arn:aws:iam:::user/name'] },
+    { name: 'an empty principal list', call: () => bucketPolicy({ bucket: 'b-1', prefix: 'u/', principals: { upload: [] } }), option: 'principals.upload', says: ['non-empty'] },
+    { name: 'an unknown role in principals', call: () => bucketPolicy({ bucket: 'b-1', prefix: 'u/', principals: { worker: ['111122223333'] } as never }), option: 'principals', says: ['"worker"'] },
+    { name: 'principals with an empty prefix', call: () => bucketPolicy({ bucket: 'b-1', prefix: '', principals: { upload: ['111122223333'] } }), option: 'prefix', says: ['whole bucket'] },
+  ])('$name → INVALID_CONFIG', ({ call, option, says }) => {
+    const error = thrown(call)
+    expect(error.code).toBe('INVALID_CONFIG')
+    expect(error.details?.option).toBe(option)
+    for (const s of says) expect(error.message).toContain(s)
+  })
+})
