@@ -1,7 +1,8 @@
 /**
  * `safe-presign/stores/dynamodb`: the ownership store on one DynamoDB table, through a
- * DynamoDBDocumentClient the caller built. Every write is one conditional request; reads are
- * strongly consistent; each call is bounded by `timeoutMs`. See docs/stores/dynamodb.md.
+ * DynamoDBDocumentClient the caller built. Every write is one conditional request, except that a
+ * pending record also takes (and later frees) a slot in its owner's quota item (dynamodb-quota.ts);
+ * reads are strongly consistent; each call is bounded by `timeoutMs`. See docs/stores/dynamodb.md.
  */
 import { CreateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
@@ -22,7 +23,9 @@ import {
   type DynamoTableDefinition,
   type Item,
 } from './dynamodb-items.js'
-import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
+import { newSlot, OWNER_PREFIX, ownerQuota, SLOT_ATTRIBUTE } from './dynamodb-quota.js'
+import { openUntil, quotaOf } from './quota.js'
+import type { ConsumeResult, CreateOptions, CreateResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
 export type { DynamoTableDefinition } from './dynamodb-items.js'
 
@@ -47,6 +50,8 @@ const STORE = 'dynamodbStore'
 const BATCH_GET_MAX = 100
 const BATCH_GET_ATTEMPTS = 8
 const SWEEP_PARALLEL_DELETES = 16
+/** How often create may find its owner's quota item changed under it before it gives up. */
+const CLAIM_ATTEMPTS = 5
 
 const isConditionFailed = (e: unknown) => (e as { name?: string })?.name === 'ConditionalCheckFailedException'
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -81,6 +86,9 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
   }
   /** Resolves to false instead of rejecting when the request's condition did not hold. */
   const conditional = (request: Promise<unknown>) => request.then(() => true, (e: unknown) => (isConditionFailed(e) ? false : Promise.reject(e)))
+  // An expired record counts as absent and is overwritten; a committed one has no purgeAt.
+  const putRecord = (send: Send, Item: Item, now: number) =>
+    conditional(send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk) OR purgeAt <= :now', ExpressionAttributeValues: { ':now': now } })))
   const getItem = async (send: Send, pk: string) =>
     (await send<{ Item?: Item }>(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }))).Item
 
@@ -101,17 +109,35 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
     return items
   }
 
+  // A quota slot is freed or moved after the record's own write: if that second request fails, the
+  // slot is held until its moment passes (the owner is refused early, never admitted over the limit),
+  // and the call still reports what happened to the record.
+  const afterwards = (work: Promise<void>) => work.catch(() => {})
+
   const store = {
-    create: (record: UploadRecord, now: number) =>
-      run('create', (send) =>
-        // An expired record counts as absent and is overwritten; a committed one has no purgeAt.
-        conditional(send(new PutCommand({
-          TableName,
-          Item: recordItem(record),
-          ConditionExpression: 'attribute_not_exists(pk) OR purgeAt <= :now',
-          ExpressionAttributeValues: { ':now': now },
-        }))),
-      ),
+    create: async (record: UploadRecord, now: number, options?: CreateOptions) => {
+      const max = quotaOf(STORE, options)
+      return run('create', async (send): Promise<CreateResult> => {
+        const quota = ownerQuota(send, TableName)
+        const until = openUntil(record)
+        const item = recordItem(record)
+        if (record.state === 'pending' && until > now) {
+          // Take the slot first: the record never exists without the slot that counts it.
+          const slot = newSlot()
+          for (let attempt = 1; !(await quota.claim(record.owner, slot, until, max)); attempt++) {
+            if ((await quota.prune(record.owner, now, max)) === 'over-quota') return 'over-quota'
+            if (attempt === CLAIM_ATTEMPTS) throw new Error(`the quota item of this owner changed under create ${attempt} times in a row`)
+          }
+          item[SLOT_ATTRIBUTE] = slot
+          const created = await putRecord(send, item, now)
+          if (!created) await quota.release(record.owner, slot)
+          return created
+        }
+        // A record that is not an open grant takes no slot, but is refused when the owner is at the limit.
+        if (max !== undefined && (await quota.open(record.owner, now)) >= max) return 'over-quota'
+        return putRecord(send, item, now)
+      })
+    },
 
     get: (key: string, now: number) =>
       run('get', async (send) => {
@@ -158,7 +184,18 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
           }))
-          return out.Attributes ? toRecord(out.Attributes) : undefined
+          if (!out.Attributes) return undefined
+          const slot = out.Attributes[SLOT_ATTRIBUTE] as string | undefined
+          const record = toRecord(out.Attributes)
+          // Records written before 0.2 have no slot: they were never counted.
+          if (slot !== undefined) {
+            const quota = ownerQuota(send, TableName)
+            if (to !== 'pending') {
+              if (from === 'pending') await afterwards(quota.release(record.owner, slot))
+            } else if (from === 'pending') await afterwards(quota.move(record.owner, slot, openUntil(record)))
+            else await afterwards(quota.claim(record.owner, slot, openUntil(record), undefined).then(() => {}))
+          }
+          return record
         } catch (error) {
           if (isConditionFailed(error)) return undefined
           throw error
@@ -167,7 +204,11 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
 
     delete: (key: string) =>
       run('delete', async (send) => {
-        await send(new DeleteCommand({ TableName, Key: { pk: RECORD_PREFIX + key } }))
+        const out = await send<{ Attributes?: Item }>(new DeleteCommand({ TableName, Key: { pk: RECORD_PREFIX + key }, ReturnValues: 'ALL_OLD' }))
+        const slot = out.Attributes?.[SLOT_ATTRIBUTE] as string | undefined
+        if (slot !== undefined && out.Attributes!.state === 'pending') {
+          await afterwards(ownerQuota(send, TableName).release(out.Attributes!.owner as string, slot))
+        }
       }),
 
     putTicket: (ticket: TicketRecord, now: number) =>
@@ -219,22 +260,27 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
             TableName,
             ConsistentRead: true,
             ProjectionExpression: 'pk',
-            FilterExpression: '(begins_with(pk, :r) AND purgeAt <= :now) OR (begins_with(pk, :t) AND expiresAt <= :now)',
-            ExpressionAttributeValues: { ':r': RECORD_PREFIX, ':t': TICKET_PREFIX, ':now': now },
+            // Owner quota items go too once their `ttl` has passed (every slot has by then); not counted.
+            FilterExpression:
+              '(begins_with(pk, :r) AND purgeAt <= :now) OR (begins_with(pk, :t) AND expiresAt <= :now) OR (begins_with(pk, :o) AND #ttl <= :nowS)',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':r': RECORD_PREFIX, ':t': TICKET_PREFIX, ':o': OWNER_PREFIX, ':now': now, ':nowS': Math.floor(now / 1000) },
             ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
           }))
           const pks = (page.Items ?? []).map((item) => item.pk as string)
           for (let i = 0; i < pks.length; i += SWEEP_PARALLEL_DELETES) {
-            const deleted = await Promise.all(pks.slice(i, i + SWEEP_PARALLEL_DELETES).map((pk) =>
-              // Conditional: a record re-created after the scan is live again and must stay.
+            const batch = pks.slice(i, i + SWEEP_PARALLEL_DELETES)
+            const deleted = await Promise.all(batch.map((pk) =>
+              // Conditional: a record re-created (or an owner item claimed) after the scan must stay.
               conditional(send(new DeleteCommand({
                 TableName,
                 Key: { pk },
-                ConditionExpression: pk.startsWith(RECORD_PREFIX) ? 'purgeAt <= :now' : 'expiresAt <= :now',
-                ExpressionAttributeValues: { ':now': now },
+                ...(pk.startsWith(OWNER_PREFIX)
+                  ? { ConditionExpression: '#ttl <= :nowS', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE }, ExpressionAttributeValues: { ':nowS': Math.floor(now / 1000) } }
+                  : { ConditionExpression: pk.startsWith(RECORD_PREFIX) ? 'purgeAt <= :now' : 'expiresAt <= :now', ExpressionAttributeValues: { ':now': now } }),
               }))),
             ))
-            removed += deleted.filter(Boolean).length
+            removed += deleted.filter((done, j) => done && !batch[j]!.startsWith(OWNER_PREFIX)).length
           }
           ExclusiveStartKey = page.LastEvaluatedKey
         } while (ExclusiveStartKey)

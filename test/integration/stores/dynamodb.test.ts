@@ -2,7 +2,7 @@
 // the middle), then what only this store has: createTable(), TTL, batching, timeouts.
 import { createServer, type Socket } from 'node:net'
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isSafePresignError } from '../../../src/errors.js'
 import { dynamodbStore } from '../../../src/stores/dynamodb.js'
@@ -103,6 +103,91 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
       const error = await newStore({ tableName: 'no-such-table' }).get('k', Date.now()).catch((e: unknown) => e)
       expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
       expect((error as Error).message).toMatch(/^dynamodbStore\.get failed: .*createTable\(\)/)
+    })
+  })
+
+  describe('the per-owner quota', () => {
+    const WEEK = 7 * 24 * HOUR
+    let admin: DynamoDBClient
+    let commands: string[]
+    let store: ReturnType<typeof newStore>
+    beforeAll(async () => {
+      admin = newClient()
+      await newStore({ tableName: 'quota-table' }, admin).createTable(admin)
+      const client = newClient()
+      commands = []
+      client.middlewareStack.add((next, context) => (args) => (commands.push(context.commandName ?? '?'), next(args)), { step: 'initialize' })
+      store = newStore({ tableName: 'quota-table' }, client)
+    })
+    const raw = async (pk: string): Promise<Record<string, unknown>> =>
+      (await DynamoDBDocumentClient.from(admin).send(new GetCommand({ TableName: 'quota-table', Key: { pk }, ConsistentRead: true }))).Item ?? {}
+    const slotsOf = (item: Record<string, unknown>) => Object.keys(item).filter((name) => name.startsWith('s_')).sort()
+
+    it('keeps one owner item: a slot per pending record valued with when it stops counting, n, and a ttl a week past the last', async () => {
+      const t = Date.now() + HOUR
+      const first = record(`quota/${t}/1`, t, { owner: `layout-${t}`, expiresAt: t + 300_000 })
+      const second = record(`quota/${t}/2`, t, { owner: first.owner, expiresAt: t + 2 * HOUR }) // purgeAt (t + 1 h) comes first
+      expect(await store.create(first, t, { maxPendingPerOwner: 2 })).toBe(true)
+      expect(await store.create(second, t, { maxPendingPerOwner: 2 })).toBe(true)
+      const owner = await raw(`o#${first.owner}`)
+      const slots = [(await raw(`r#${first.key}`)).quotaSlot, (await raw(`r#${second.key}`)).quotaSlot] as string[]
+      expect(slotsOf(owner)).toEqual([...slots].sort())
+      expect(owner).toMatchObject({ n: 2, [slots[0]!]: t + 300_000, [slots[1]!]: t + HOUR, ttl: Math.ceil((t + HOUR + WEEK) / 1000) })
+      expect(await store.get(first.key, t)).toEqual(first) // the slot attribute stays out of the record
+
+      await store.transition(first.key, 'pending', 'committed', { purgeAt: undefined }, t)
+      expect(await raw(`o#${first.owner}`)).toMatchObject({ n: 1 })
+      expect(slotsOf(await raw(`o#${first.owner}`))).toEqual([slots[1]])
+      await store.delete(second.key)
+      expect(await raw(`o#${first.owner}`)).toMatchObject({ n: 0 })
+      expect(slotsOf(await raw(`o#${first.owner}`))).toEqual([])
+    })
+
+    it('costs UpdateItem + PutItem per grant, UpdateItem + GetItem per refusal, and prunes stale slots only when a claim fails on them', async () => {
+      const t = Date.now() + HOUR
+      const owner = `cost-${t}`
+      const r = (i: number, extra: Partial<UploadRecord> = {}) => record(`cost/${t}/${i}`, t, { owner, expiresAt: t + 300_000, ...extra })
+      commands.length = 0
+      expect(await store.create(r(1, { expiresAt: t + 10 }), t, { maxPendingPerOwner: 1 })).toBe(true)
+      expect(commands).toEqual(['UpdateItemCommand', 'PutItemCommand'])
+      commands.length = 0
+      expect(await store.create(r(2), t + 9, { maxPendingPerOwner: 1 })).toBe('over-quota')
+      expect(commands).toEqual(['UpdateItemCommand', 'GetItemCommand'])
+      commands.length = 0
+      expect(await store.create(r(2), t + 10, { maxPendingPerOwner: 1 })).toBe(true)
+      // Claim refused (n = 1), read, remove the stale slot, claim again, write the record.
+      expect(commands).toEqual(['UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'PutItemCommand'])
+      expect(await raw(`o#${owner}`)).toMatchObject({ n: 1 })
+      commands.length = 0
+      // A key conflict gives the slot back.
+      expect(await store.create(r(2), t + 10)).toBe(false)
+      expect(commands).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand'])
+      expect(await raw(`o#${owner}`)).toMatchObject({ n: 1 })
+    })
+
+    it('sweep() removes an owner item once its ttl has passed, without counting it', async () => {
+      const t = Date.now() + HOUR
+      const owner = `swept-${t}`
+      const r = record(`swept/${t}`, t, { owner })
+      await store.create(r, t, { maxPendingPerOwner: 1 })
+      await store.transition(r.key, 'pending', 'committed', { purgeAt: undefined }, t)
+      const ttl = (await raw(`o#${owner}`)).ttl as number
+      // The first sweep also removes the earlier tests' records in this table (purged by then).
+      await store.sweep(ttl * 1000 - 1000)
+      expect(await raw(`o#${owner}`)).toMatchObject({ n: 0 })
+      expect(await store.sweep(ttl * 1000)).toBe(0)
+      expect(await raw(`o#${owner}`)).toEqual({})
+      expect(await store.get(r.key, ttl * 1000)).toMatchObject({ state: 'committed' })
+    })
+
+    it('rejects a malformed maxPendingPerOwner with INVALID_REQUEST naming it, and sends nothing', async () => {
+      commands.length = 0
+      const t = Date.now() + HOUR
+      await expect(store.create(record(`bad/${t}`, t), t, { maxPendingPerOwner: 1.5 })).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('`maxPendingPerOwner` is 1.5'),
+      })
+      expect(commands).toEqual([])
     })
   })
 
