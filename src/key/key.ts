@@ -3,6 +3,7 @@
 import { v4 as uuidv4 } from 'uuid'
 import { SafePresignError } from '../errors.js'
 import { MAX_KEY_BYTES } from '../limits.js'
+import { codePoint } from '../_internal/validate.js'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const KEY_LEAF = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\.[a-z0-9]{1,8})?$/
@@ -34,20 +35,40 @@ export function prefixProblem(prefix: string): string | undefined {
   return undefined
 }
 
-// Characters that are, or look like, a path separator. Keys only split on '/', but a look-alike in a
-// key shown to a person reads as one, and '\\' is a separator on Windows tools that sync buckets.
-const SEPARATOR_LIKE = /[\/\\\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c]/
+// Characters that are, or look like, a path separator: '/', '\\' and the look-alikes filename.ts
+// replaces (fraction and division slash, set minus, solidus and reverse-solidus operators, box-drawing
+// and mathematical diagonals, CJK strokes, small and fullwidth forms). Keys only split on '/', but a
+// look-alike in a key shown to a person reads as one, and '\\' splits paths in Windows tools that
+// sync buckets.
+const SEPARATOR_LIKE = /[/\\\u1735\u2041\u2044\u2215\u2216\u2571\u2572\u27cb\u27cd\u29f5\u29f8\u29f9\u31d3\u31d4\ufe68\uff0f\uff3c]/
+// Controls, bidi and zero-width characters, and the rest that renders as nothing: two owners that
+// differ only by one would get prefixes that look the same, and a bidi override reorders the key.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u
+/** NAME_MAX: the longest segment a bucket synced to a file system keeps as one directory name. */
+const MAX_SEGMENT_BYTES = 255
 
 /**
- * Why `owner` cannot be one path segment of a key prefix, or undefined when it can: no separator
- * or look-alike, not '.' or '..', no '%' (a later decode could make one), no control character.
+ * Why `owner` cannot be one path segment of a key prefix, or undefined when it can. Refused, never
+ * encoded: an id that needs escaping to be a segment is not one. Each character is checked as it is
+ * and after NFKC (which turns `／` into '/', `℅` into 'c/o', `﹪` into '%'): no separator or look-alike,
+ * no '%' (a later decode could make one), no control, bidi or invisible character, not '.' or '..'
+ * (nor `．．` or `‥`), NFC, well-formed, and at most 255 UTF-8 bytes.
  */
 export function ownerSegmentProblem(owner: string): string | undefined {
-  if (owner === '.' || owner === '..') return 'it must not be "." or ".."'
-  const separator = SEPARATOR_LIKE.exec(owner.normalize('NFKC')) ?? SEPARATOR_LIKE.exec(owner)
-  if (separator) return `it contains ${JSON.stringify(separator[0])} (U+${separator[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), a path separator or a look-alike`
-  if (owner.includes('%')) return 'it contains "%", which a later decode could turn into a separator'
-  if (CONTROL.test(owner)) return 'it contains control characters'
+  if (typeof owner !== 'string' || owner === '') return 'it must be a non-empty string'
+  const folded = owner.normalize('NFKC')
+  if (folded === '.' || folded === '..') return `it is ${folded === owner ? '' : 'NFKC-equivalent to '}"${folded}", a relative path segment`
+  if (LONE_SURROGATE.test(owner)) return 'it contains a lone UTF-16 surrogate'
+  for (const char of owner) {
+    const nfkc = char.normalize('NFKC')
+    const name = `${codePoint(char)}${nfkc === char ? '' : ` (${JSON.stringify(nfkc)} under NFKC)`}`
+    if (SEPARATOR_LIKE.test(char) || SEPARATOR_LIKE.test(nfkc)) return `it contains ${name}, a path separator or a look-alike`
+    if (nfkc.includes('%')) return `it contains ${name}; a later percent-decode could turn "%2F" into a separator`
+    if (INVISIBLE.test(char)) return `it contains ${name}, a control, bidi or invisible character`
+  }
+  if (owner.normalize('NFC') !== owner) return 'it must be NFC-normalized, or the same name could be two different prefixes'
+  const bytes = Buffer.byteLength(owner)
+  if (bytes > MAX_SEGMENT_BYTES) return `it is ${bytes} UTF-8 bytes; one segment holds at most ${MAX_SEGMENT_BYTES}`
   return undefined
 }
 

@@ -416,6 +416,94 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
   })
 })
 
+describe('with a keyPrefix function, the owner is exactly one path segment (refused, never encoded)', () => {
+  const perOwner = ({ owner }: { owner: string }) => `users/${owner}/`
+
+  /** A memory store that counts create() calls: a refused request must record nothing. */
+  function recording() {
+    const inner = memoryStore()
+    let creates = 0
+    const store: OwnershipStore = { ...inner, create: (...args) => (creates++, inner.create(...args)) }
+    return { store, creates: () => creates }
+  }
+
+  it.each([
+    ['alice/evil', 'U+002F'],
+    ['../bob', 'U+002F'],
+    ['alice\u2215bob', 'U+2215'], // DIVISION SLASH
+    ['alice\u2044bob', 'U+2044'], // FRACTION SLASH
+    ['alice\uff0fbob', 'U+FF0F'], // FULLWIDTH SOLIDUS
+    ['alice\\bob', 'U+005C'],
+    ['alice\u2216bob', 'U+2216'], // SET MINUS
+    ['alice\u29f5bob', 'U+29F5'], // REVERSE SOLIDUS OPERATOR
+    ['alice\ufe68bob', 'U+FE68'], // SMALL REVERSE SOLIDUS
+    ['alice\uff3cbob', 'U+FF3C'], // FULLWIDTH REVERSE SOLIDUS
+    ['.', '"."'],
+    ['..', '".."'],
+    ['\uff0e\uff0e', '".."'],
+    ['alice%2Fevil', 'U+0025'],
+    ['%2e%2e', 'U+0025'],
+    ['alice\u202e', 'U+202E'],
+    ['alice\u2066x', 'U+2066'],
+    ['alice\u200b', 'U+200B'],
+    ['alice\u200d', 'U+200D'],
+    ['\ufeffalice', 'U+FEFF'],
+  ])('owner %j → INVALID_REQUEST naming `owner` (%s), nothing recorded, PUT and POST', async (owner, why) => {
+    for (const method of ['PUT', 'POST'] as const) {
+      const { store, creates } = recording()
+      const events: SafePresignEvent[] = []
+      const error = await refused({ method, store, keyPrefix: perOwner, onEvent: (e) => void events.push(e) }, { ...ok, owner })
+      expect(error).toMatchObject({ code: 'INVALID_REQUEST', details: { option: 'owner' } })
+      expect(error.message).toContain('`owner` is ')
+      expect(error.message).toContain('the owner must be one path segment')
+      expect(error.message).toContain(why)
+      expect(error.message).not.toMatch(/[\u202e\u2066\u200b\u200d\ufeff]/)
+      expect(creates()).toBe(0)
+      expect(events.map((e) => [e.type, e.reason])).toEqual([['upload.denied', 'INVALID_REQUEST']])
+    }
+  })
+
+  it.each(['alice@example.com', 'user-123', 'Zoë', 'auth0|5f7c8ec7', 'a.b'])('owner %j → users/%s/<id>.png', async (owner) => {
+    const { store } = recording()
+    const grant = await uploader({ store, keyPrefix: perOwner, generateId: () => ID }).presign({ ...ok, owner })
+    expect(grant.key).toBe(`users/${owner}/${ID}.png`)
+    expect(new URL(grant.url).pathname).toBe(`/users/${encodeURIComponent(owner)}/${ID}.png`)
+    expect((await store.get(grant.key, T))?.owner).toBe(owner)
+  })
+
+  it('a string keyPrefix takes any valid owner: the owner never reaches the key', async () => {
+    const grant = await uploader({ generateId: () => ID }).presign({ ...ok, owner: 'alice/evil\u202e' })
+    expect(grant.key).toBe(`uploads/${ID}.png`)
+  })
+
+  it('for any owner that is accepted, the key is users/${owner}/<id>.png with exactly two "/" (fast-check)', async () => {
+    const piece = fc.constantFrom('a', 'Zoë', '写真', '.', '..', '/', '\\', '%', '2F', '\u2215', '\uff0f', '\uff0e', '\u2025', '\u2105', '\u202e', '\u200b', '\u0308', '\r\n', '\ufe68', ' ', '@', '-')
+    const owner = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join('')))
+    const upload = uploader({ keyPrefix: perOwner, maxPendingPerOwner: 10_000 })
+    let accepted = 0
+    await fc.assert(
+      fc.asyncProperty(owner, async (o) => {
+        const outcome = await upload.presign({ ...ok, owner: o }).catch((error: SafePresignError) => error)
+        if ('code' in outcome) {
+          expect(outcome.code).toBe('INVALID_REQUEST')
+          expect(outcome.details?.option).toBe('owner')
+          return
+        }
+        accepted++
+        const prefix = `users/${o}/`
+        expect(outcome.key.startsWith(prefix)).toBe(true)
+        expect(outcome.key.slice(prefix.length)).toMatch(new RegExp(`^${UUID}\\.png$`))
+        expect(outcome.key.split('/')).toHaveLength(prefix.split('/').length)
+        expect(outcome.key.split('/')).toHaveLength(3)
+        // Nor after NFKC: no look-alike or compatibility form becomes a separator later.
+        expect(outcome.key.normalize('NFKC').split('/')).toHaveLength(3)
+      }),
+      { numRuns: 400 },
+    )
+    expect(accepted).toBeGreaterThan(20) // the property was exercised, not vacuously true
+  })
+})
+
 describe('a grant that can write more than once never targets the final key', () => {
   // POST has no create-once condition and `overwrite: true` drops If-None-Match: replayed after
   // complete(), such a grant would replace the verified object. Every combination either refuses at
