@@ -7,7 +7,7 @@ import { invalid, isPositiveInteger } from '../_internal/validate.js'
  * The request headers a grant can tell a browser to send (Content-Length is set by the browser and
  * never preflighted). A browser's preflight lists them; S3 refuses a preflight with any other.
  */
-export const CORS_ALLOWED_HEADERS: readonly string[] = ['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename']
+export const CORS_ALLOWED_HEADERS: readonly string[] = ['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename', 'x-amz-acl']
 
 /** The methods a CORS rule may allow: what grants and links use, plus HEAD. */
 export const CORS_METHODS = ['PUT', 'POST', 'GET', 'HEAD'] as const

@@ -76,7 +76,7 @@ describeWithServer('corsConfiguration on RGW', peer.missing, () => {
       ['preflight, other origin (https://evil.example.com), PUT', 'https://evil.example.com', 'PUT', 'content-type'],
       ['preflight, the allowed origin over http (http://app.example.com)', 'http://app.example.com', 'PUT', undefined],
       ['preflight, allowed origin, method DELETE', APP, 'DELETE', undefined],
-      ['preflight, allowed origin, PUT with a header not listed (x-amz-acl)', APP, 'PUT', 'content-type,x-amz-acl'],
+      ['preflight, allowed origin, PUT with a header not listed (x-amz-grant-read)', APP, 'PUT', 'content-type,x-amz-grant-read'],
       ['preflight, allowed origin, PUT with Authorization', APP, 'PUT', 'authorization'],
     ]
     for (const [name, origin, method, headers] of cases) {

@@ -2,7 +2,8 @@
 // widening input refused with INVALID_CONFIG. What S3 does with the result: hardening-cors.test.ts.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CORS_ALLOWED_HEADERS, corsConfiguration } from '../../../src/index.js'
+import { CORS_ALLOWED_HEADERS, corsConfiguration, createSafeUpload, memoryStore } from '../../../src/index.js'
+import { s3Client } from '../core/fixtures.js'
 import { thrown } from '../core/fixtures.js'
 
 describe('corsConfiguration', () => {
@@ -13,7 +14,7 @@ describe('corsConfiguration', () => {
           ID: 'safe-presign',
           AllowedOrigins: ['https://app.example.com', 'http://localhost:3000'],
           AllowedMethods: ['PUT', 'POST', 'GET'],
-          AllowedHeaders: ['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename'],
+          AllowedHeaders: ['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename', 'x-amz-acl'],
           ExposeHeaders: ['ETag'],
           MaxAgeSeconds: 600,
         },
@@ -27,8 +28,21 @@ describe('corsConfiguration', () => {
   })
 
   it('allows exactly the headers a grant lists, none with a wildcard', () => {
-    expect(CORS_ALLOWED_HEADERS).toEqual(['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename'])
+    expect(CORS_ALLOWED_HEADERS).toEqual(['content-type', 'content-md5', 'x-amz-checksum-sha256', 'if-none-match', 'x-amz-meta-filename', 'x-amz-acl'])
     for (const h of corsConfiguration({ origins: ['https://a.example'] }).CORSRules![0]!.AllowedHeaders!) expect(h).not.toContain('*')
+  })
+
+  it('covers every header a grant can tell a browser to send (but Content-Length, which browsers set)', async () => {
+    const store = memoryStore()
+    const sent = new Set<string>()
+    for (const checksum of ['md5', 'sha256'] as const) {
+      const up = createSafeUpload({ client: s3Client(), signer: s3Client({ region: 'eu-west-1' }), bucket: 'b-1', store, allowedContentTypes: ['image/png'], maxSize: 100, checksum })
+      const digest = checksum === 'md5' ? Buffer.alloc(16).toString('base64') : Buffer.alloc(32).toString('base64')
+      const grant = await up.presign({ owner: 'alice', filename: 'a.png', contentType: 'image/png', size: 10, checksum: digest })
+      if (grant.method === 'PUT') for (const name of Object.keys(grant.headers)) sent.add(name)
+    }
+    sent.delete('content-length')
+    expect([...sent].sort()).toEqual([...CORS_ALLOWED_HEADERS].sort())
   })
 
   const refused: { name: string; options: Record<string, unknown>; option: string; says: string[]; limit?: number }[] = [
