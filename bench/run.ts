@@ -20,6 +20,10 @@ const BUCKET = 'bench-bucket'
 const REGION = 'eu-west-1'
 const FILENAME = 'Quarterly report (final).pdf'
 const PUT_REQUEST = { owner: 'alice', filename: 'Holiday photo (1).png', contentType: 'image/png', size: 123_456 }
+// Grants rotate over this many owners, so that none reaches the builder's default maxPendingPerOwner
+// (100): at most ~22 open grants each per run, as in a service with many users.
+const OWNERS = 1000
+const putRequest = (i: number) => ({ ...PUT_REQUEST, owner: `${PUT_REQUEST.owner}-${i % OWNERS}` })
 
 const client = new S3Client({
   region: REGION,
@@ -58,8 +62,8 @@ function storeCases(s: BenchStore): Case[] {
     return { run: (i: number) => run(t, i), teardown: () => s.cleanup?.(store) }
   }
   return [
-    { name: `safe PUT grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store }), (up) => up.presign(PUT_REQUEST)) },
-    { name: `safe POST grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store, method: 'POST', quarantine: { prefix: 'quarantine/' } }), (up) => up.presign(PUT_REQUEST)) },
+    { name: `safe PUT grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store }), (up, i) => up.presign(putRequest(i))) },
+    { name: `safe POST grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store, method: 'POST', quarantine: { prefix: 'quarantine/' } }), (up, i) => up.presign(putRequest(i))) },
     {
       name: `safe download link [${s.name}]`,
       perCall: 1,
