@@ -32,6 +32,7 @@ export { signerPolicy, SIGNER_CAPABILITIES, SIGNER_ROLES, DEFAULT_MAX_SIGNATURE_
 export { bucketPolicy, type BucketPolicyOptions } from './hardening/bucket-policy.js'
 export { corsConfiguration, CORS_ALLOWED_HEADERS, CORS_METHODS, MAX_CORS_MAX_AGE_SECONDS, type CorsOptions, type CorsMethod } from './hardening/cors.js'
 export { auditBucket, type AuditFinding, type AuditOptions } from './hardening/audit.js'
+export { probeBucket, PROBE_FINDING_IDS, DEFAULT_PROBE_TIMEOUT_MS, type ProbeFinding, type ProbeOptions, type ProbeResult, type ProbeSeverity } from './probe/probe.js'
 export { redact } from './_internal/redact.js'
 
 export {
