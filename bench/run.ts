@@ -32,6 +32,12 @@ const client = new S3Client({
   requestChecksumCalculation: 'WHEN_REQUIRED',
 })
 const uploadConfig = { client, bucket: BUCKET, allowedContentTypes: ['image/png', 'image/jpeg', 'application/pdf'], maxSize: 10 * 1024 * 1024 }
+// The split setup: another client, with its own credentials, signs; grants then also sign x-amz-acl.
+const signer = new S3Client({
+  region: REGION,
+  credentials: { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY' },
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+})
 
 // The raw baselines sign the same headers and query parameters as the safe calls (checked below),
 // but validate, sanitize and record nothing.
@@ -63,6 +69,7 @@ function storeCases(s: BenchStore): Case[] {
   }
   return [
     { name: `safe PUT grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store }), (up, i) => up.presign(putRequest(i))) },
+    { name: `safe PUT grant, separate signer [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, signer, store }), (up, i) => up.presign(putRequest(i))) },
     { name: `safe POST grant [${s.name}]`, perCall: 1, calls: ITERATIONS, setup: () => withStore((store) => createSafeUpload({ ...uploadConfig, store, method: 'POST', quarantine: { prefix: 'quarantine/' } }), (up, i) => up.presign(putRequest(i))) },
     {
       name: `safe download link [${s.name}]`,
@@ -118,10 +125,12 @@ function report(results: Result[], storeName: string): void {
   const ratio = (label: string, value: number, target: string, met: boolean | undefined) =>
     console.log(`  ${label.padEnd(46)} ${`${fmtDec(value, 2)}×`.padStart(7)}  ${target}${met === undefined ? '' : met ? '  ✔ met' : '  ✘ missed'}`)
   const put = opsPerSec(by(`safe PUT grant [${storeName}]`)) / opsPerSec(by('raw getSignedUrl PUT'))
+  const split = opsPerSec(by(`safe PUT grant, separate signer [${storeName}]`)) / opsPerSec(by('raw getSignedUrl PUT'))
   const get = opsPerSec(by(`safe download link [${storeName}]`)) / opsPerSec(by('raw getSignedUrl GET'))
   const batch = micros(by(`presignMany`)) / micros(by(`safe download link [${storeName}]`))
   console.log(`\nRatios (${storeName} store; > 1× = the safe call is faster)`)
   ratio('safe PUT grant vs raw getSignedUrl PUT', put, 'target ≥ 5×', put >= 5)
+  ratio('safe PUT grant, separate signer, vs raw PUT', split, 'target ≥ 5×', split >= 5)
   ratio('safe download link vs raw getSignedUrl GET', get, '', undefined)
   ratio('presignMany per-key cost vs one download link', batch, 'target ≤ 1.5×', batch <= 1.5)
 
@@ -138,8 +147,8 @@ console.log(`Static fake credentials, ${REGION} endpoint; nothing is sent. ${awa
 console.log(`Load average (1 min) at start: ${fmtDec(loadavg()[0]!, 2)} on ${availableParallelism()} CPUs: other work on the machine slows every case.`)
 
 for (const s of benchStores) {
-  const [put, post, link, many] = storeCases(s)
-  const cases = [rawCases[0]!, put!, post!, rawCases[1]!, link!, many!]
+  const [put, splitPut, post, link, many] = storeCases(s)
+  const cases = [rawCases[0]!, put!, splitPut!, post!, rawCases[1]!, link!, many!]
   const progress = (text: string) => process.stderr.isTTY && process.stderr.write(text)
   const results = await runAll(cases, ROUNDS, WARMUP, (round) => progress(`  [${s.name}] run ${round}/${ROUNDS}…\r`))
   progress(' '.repeat(40) + '\r')
