@@ -3,7 +3,7 @@
 import { v4 as uuidv4 } from 'uuid'
 import { SafePresignError } from '../errors.js'
 import { MAX_KEY_BYTES } from '../limits.js'
-import { codePoint } from '../_internal/validate.js'
+import { codePoint, quote } from '../_internal/validate.js'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const KEY_LEAF = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\.[a-z0-9]{1,8})?$/
@@ -61,7 +61,7 @@ export function ownerSegmentProblem(owner: string): string | undefined {
   if (LONE_SURROGATE.test(owner)) return 'it contains a lone UTF-16 surrogate'
   for (const char of owner) {
     const nfkc = char.normalize('NFKC')
-    const name = `${codePoint(char)}${nfkc === char ? '' : ` (${JSON.stringify(nfkc)} under NFKC)`}`
+    const name = `${codePoint(char)}${nfkc === char ? '' : ` (${quote(nfkc)} under NFKC)`}`
     if (SEPARATOR_LIKE.test(char) || SEPARATOR_LIKE.test(nfkc)) return `it contains ${name}, a path separator or a look-alike`
     if (nfkc.includes('%')) return `it contains ${name}; a later percent-decode could turn "%2F" into a separator`
     if (INVISIBLE.test(char)) return `it contains ${name}, a control, bidi or invisible character`
@@ -75,14 +75,14 @@ export function ownerSegmentProblem(owner: string): string | undefined {
 export function assertPrefix(prefix: string, option: string): string {
   const problem = prefixProblem(prefix)
   if (problem) {
-    throw new SafePresignError('INVALID_CONFIG', `\`${option}\` is ${JSON.stringify(prefix)}: ${problem}`, { details: { option, value: prefix } })
+    throw new SafePresignError('INVALID_CONFIG', `\`${option}\` is ${quote(prefix)}: ${problem}`, { details: { option, value: prefix } })
   }
   return prefix
 }
 
 export function buildKey(prefix: string, id: string, extension: string | undefined): string {
   if (!UUID_V4.test(id)) {
-    throw new SafePresignError('INVALID_CONFIG', `\`generateId\` returned ${JSON.stringify(id)}; it must return a lower-case UUIDv4`, { details: { option: 'generateId', value: id } })
+    throw new SafePresignError('INVALID_CONFIG', `\`generateId\` returned ${quote(id)}; it must return a lower-case UUIDv4`, { details: { option: 'generateId', value: id } })
   }
   return extension ? `${prefix}${id}.${extension}` : `${prefix}${id}`
 }
@@ -105,7 +105,7 @@ export function keyProblem(key: unknown, prefix: string | undefined): string | u
   if (key.startsWith('/') || key.split('/').some((s) => s === '.' || s === '..' || s === '')) {
     return 'it contains an empty, "." or ".." segment'
   }
-  if (prefix !== undefined && !key.startsWith(prefix)) return `it is outside the prefix ${JSON.stringify(prefix)}`
+  if (prefix !== undefined && !key.startsWith(prefix)) return `it is outside the prefix ${quote(prefix)}`
   if (!keyId(key)) return 'it does not end in a generated id'
   return undefined
 }

@@ -406,6 +406,12 @@ describe('keys: prefix + UUIDv4 + an extension from the content type, never the 
     expect(error.message).toContain('lone UTF-16 surrogate')
   })
 
+  it('a keyPrefix function returning a control or bidi character → INVALID_CONFIG whose message shows them escaped', async () => {
+    const error = await refused({ keyPrefix: () => 'users/\u0085\u202e/' }, ok)
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG', details: { option: 'keyPrefix' } })
+    expect(error.message).toBe('`keyPrefix` is "users/\\u0085\\u202e/": it must not contain control characters')
+  })
+
   it('a keyPrefix function sees the owner of each request', async () => {
     const owners: string[] = []
     const upload = uploader({ keyPrefix: ({ owner }) => (owners.push(owner), `users/${owner}/`) })
