@@ -29,6 +29,12 @@ export interface SafePresignEvent {
   expiresAt?: number
   /** 'PUT' | 'POST' | 'GET'. */
   method?: string
+  /**
+   * `upload.rejected` only: what `complete()` found that the client did not declare (the object's
+   * real size, digest, stored or sniffed type, the scan's verdict). For the security team, never for
+   * the client: the error's `toJSON()` leaves it out.
+   */
+  observed?: Readonly<Record<string, string | number | boolean>>
 }
 
 export type EventHandler = (event: SafePresignEvent) => void | Promise<void>
@@ -77,5 +83,16 @@ function sanitizeEvent(event: SafePresignEvent): SafePresignEvent {
   if (typeof event.key === 'string') out.key = shown(event.key)
   if (event.expiresAt !== undefined) out.expiresAt = event.expiresAt
   if (event.method !== undefined) out.method = event.method
+  if (event.observed !== undefined) out.observed = Object.freeze(observedFacts(event.observed))
   return Object.freeze(out)
+}
+
+/** Observed facts are flat: strings (shown like keys), finite numbers and booleans; anything else is dropped. */
+function observedFacts(observed: Readonly<Record<string, unknown>>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {}
+  for (const [name, value] of Object.entries(observed)) {
+    if (typeof value === 'string') out[name] = shown(value)
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') out[name] = value
+  }
+  return out
 }

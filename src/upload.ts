@@ -10,7 +10,7 @@ import { presignPost, type PostCondition } from './sign/post.js'
 import type { UploadRecord } from './stores/types.js'
 import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
 import { storeCall } from './_internal/store-call.js'
-import { invalid, isBase64Digest, isPositiveInteger, requestLifetime, checkSubject } from './_internal/validate.js'
+import { invalid, isBase64Digest, isPositiveInteger, quote, requestLifetime, checkSubject } from './_internal/validate.js'
 
 export type { SafeUploadConfig } from './policy/upload-config.js'
 
@@ -162,7 +162,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       )
     }
     if (created !== true) {
-      throw new SafePresignError('INVALID_CONFIG', `the key ${JSON.stringify(key)} is already recorded; \`generateId\` must return a fresh UUIDv4 every call`, {
+      throw new SafePresignError('INVALID_CONFIG', `the key ${quote(key)} is already recorded; \`generateId\` must return a fresh UUIDv4 every call`, {
         details: { option: 'generateId' },
       })
     }

@@ -13,7 +13,7 @@ import { typeSatisfies } from '../policy/content-type.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import type { UploadRecord } from '../stores/types.js'
 import { storeCall } from '../_internal/store-call.js'
-import { checkSubject, describe, invalid } from '../_internal/validate.js'
+import { checkSubject, describe, invalid, quote } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
 
 export interface CompleteRequest {
@@ -63,14 +63,14 @@ export async function completeUpload(
   if (problem) invalid('INVALID_KEY', 'key', key, problem)
 
   const record = await storeCall('get', () => cfg.store.get(key, now))
-  if (!record) throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${JSON.stringify(key)}`, { details: { key } })
+  if (!record) throw new SafePresignError('NOT_FOUND', `no upload is recorded under ${quote(key)}`, { details: { key } })
   if (record.owner !== owner) {
     emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: 'FORBIDDEN' })
-    throw new SafePresignError('FORBIDDEN', `${JSON.stringify(owner)} does not own ${JSON.stringify(key)}`, { details: { key } })
+    throw new SafePresignError('FORBIDDEN', `${quote(owner)} does not own ${quote(key)}`, { details: { key } })
   }
   if (record.state === 'committed') return result(record, true)
   if (record.state === 'rejected') {
-    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${JSON.stringify(key)} was already rejected (${record.reason ?? 'unknown reason'})`, {
+    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${quote(key)} was already rejected (${record.reason ?? 'unknown reason'})`, {
       details: { key, reason: record.reason },
     })
   }
@@ -95,7 +95,7 @@ export async function completeUpload(
       const current = await storeCall('get', () => cfg.store.get(key, now))
       if (current?.state === 'committed') return result(current, true)
     }
-    emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: error.code })
+    emit({ type: 'upload.rejected', time: now, subject: owner, key, reason: error.code, observed: error.observed as Record<string, string | number | boolean> })
     throw new SafePresignError(error.code, error.message, { details: { key, check: error.code }, observed: error.observed })
   }
 
@@ -117,7 +117,7 @@ export async function completeUpload(
     if (current?.state === 'committed') return result(current, true)
     // It was settled otherwise (a concurrent scan said not clean): the copy this call promoted must go.
     if (record.stagingKey) await deleteObject(cfg, key).catch(() => {})
-    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${JSON.stringify(key)} was settled concurrently as ${current?.state ?? 'deleted'}`, {
+    throw new SafePresignError('UPLOAD_REJECTED', `the upload ${quote(key)} was settled concurrently as ${current?.state ?? 'deleted'}`, {
       details: { key },
     })
   }
@@ -142,11 +142,11 @@ async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey
   if (!head) {
     if (now < record.expiresAt) {
       // The grant is still live: the client may not have finished. Nothing to delete; try again later.
-      throw new SafePresignError('UPLOAD_MISSING', `nothing has been uploaded to ${JSON.stringify(record.key)} yet; the grant is valid until ${new Date(record.expiresAt).toISOString()}`, {
+      throw new SafePresignError('UPLOAD_MISSING', `nothing has been uploaded to ${quote(record.key)} yet; the grant is valid until ${new Date(record.expiresAt).toISOString()}`, {
         details: { key: record.key },
       })
     }
-    throw new Rejection('UPLOAD_MISSING', `nothing was uploaded to ${JSON.stringify(record.key)} before the grant expired`)
+    throw new Rejection('UPLOAD_MISSING', `nothing was uploaded to ${quote(record.key)} before the grant expired`)
   }
   const size = head.ContentLength ?? -1
   if (size < record.minSize || size > record.maxSize) {
@@ -242,7 +242,7 @@ async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadO
       // unsigned x-amz-grant-write). Left pending, it would fail every retry and never be cleaned up.
       throw new Rejection('OBJECT_UNREADABLE', 'the object exists, but the completing client may not read it (its ACL was changed by the uploader); it was rejected', { status })
     }
-    throw new SafePresignError('S3_ERROR', `HeadObject failed for ${JSON.stringify(key)}`, { cause: error })
+    throw new SafePresignError('S3_ERROR', `HeadObject failed for ${quote(key)}`, { cause: error })
   }
 }
 

@@ -93,7 +93,11 @@ describe('every event type, from a real flow', () => {
       { flow: 'ticket reused', events: [{ type: 'download.denied', time: T + 20_000, subject: 'alice', key: KEY, reason: 'TICKET_USED', method: 'GET' }] },
       { flow: 'ticket malformed', events: [{ type: 'download.denied', time: T + 20_000, reason: 'TICKET_INVALID', method: 'GET' }] },
       { flow: 'upload granted (second)', events: [{ type: 'upload.granted', time: T + 30_000, subject: 'bob', key: second, reason: 'ok', expiresAt: T + 330_000, method: 'PUT' }] },
-      { flow: 'upload rejected (content)', events: [{ type: 'upload.rejected', time: T + 30_000, subject: 'bob', key: second, reason: 'CONTENT_MISMATCH' }] },
+      {
+        flow: 'upload rejected (content)',
+        // What complete() found goes to the audit event, for the server; the client's error omits it.
+        events: [{ type: 'upload.rejected', time: T + 30_000, subject: 'bob', key: second, reason: 'CONTENT_MISMATCH', observed: { contentType: 'image/png', sniffedType: 'text/html', why: expect.stringContaining('markup') } }],
+      },
     ])
     const types = new Set(out.flatMap((o) => o.events.map((e) => e.type)))
     const all: SafePresignEventType[] = ['upload.granted', 'upload.denied', 'upload.completed', 'upload.rejected', 'download.granted', 'download.denied', 'ticket.issued', 'ticket.redeemed']
