@@ -28,4 +28,12 @@ export default defineConfig([
     format: ['esm'],
     entry: { 'testing/index': 'src/testing/index.ts' },
   },
+  {
+    ...shared,
+    // The bin: ESM, no types; a top-level await in src/cli/bin.ts.
+    dts: false,
+    format: ['esm'],
+    entry: { cli: 'src/cli/bin.ts' },
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ])
