@@ -23,7 +23,7 @@ export interface ProbeContext {
   folder: string
   timeoutMs: number
   /** A PUT grant for BODY (or `size` bytes) from the named builder. */
-  putGrant(kind: 'put' | 'past' | 'md5' | 'sha256', request?: Partial<UploadRequest>): Promise<PutGrant>
+  putGrant(kind: Exclude<Kind, 'post'>, request?: Partial<UploadRequest>): Promise<PutGrant>
   postGrant(request?: Partial<UploadRequest>): Promise<PostGrant>
   /** Sends `body` with the grant's headers; `headers` adds or replaces some. Content-Length is left to fetch. */
   put(grant: PutGrant, body: Uint8Array, change?: { headers?: Record<string, string>; url?: string }): Promise<Reply>
@@ -36,27 +36,33 @@ export interface ProbeContext {
   cleanup(): Promise<string[]>
 }
 
-export function probeContext(options: { client: S3Client; signer: S3Client | undefined; bucket: string; prefix: string; timeoutMs: number }): ProbeContext {
-  const { client, signer, bucket, timeoutMs } = options
-  const folder = `${options.prefix}safe-presign-probe-${crypto.randomUUID()}/`
-  const store = memoryStore()
+type Kind = 'put' | 'past' | 'md5' | 'sha256' | 'post'
+
+/** The builders the grants come from: the library's own, as an app would configure them. */
+function builders(client: S3Client, signer: S3Client | undefined, bucket: string, folder: string): Record<Kind, SafeUpload> {
   const base: SafeUploadConfig = {
     client,
     ...(signer ? { signer } : {}),
     bucket,
-    store,
+    store: memoryStore(),
     keyPrefix: `${folder}objects/`,
     allowedContentTypes: [TYPE],
     maxSize: 1024,
     expiresIn: 60,
   }
-  const builders: Record<'put' | 'past' | 'md5' | 'sha256' | 'post', SafeUpload> = {
+  return {
     put: createSafeUpload(base),
     past: createSafeUpload({ ...base, now: () => Date.now() - 10 * 60_000 }),
     md5: createSafeUpload({ ...base, checksum: 'md5' }),
     sha256: createSafeUpload({ ...base, checksum: 'sha256' }),
     post: createSafeUpload({ ...base, method: 'POST', quarantine: { prefix: `${folder}quarantine/` } }),
   }
+}
+
+export function probeContext(options: { client: S3Client; signer: S3Client | undefined; bucket: string; prefix: string; timeoutMs: number }): ProbeContext {
+  const { client, signer, bucket, timeoutMs } = options
+  const folder = `${options.prefix}safe-presign-probe-${crypto.randomUUID()}/`
+  const made = builders(client, signer, bucket, folder)
   const tracked = new Set<string>()
   const track = (key: string) => void tracked.add(key)
   const limit = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) as never })
@@ -71,13 +77,13 @@ export function probeContext(options: { client: S3Client; signer: S3Client | und
     track,
     async putGrant(kind, request = {}) {
       const checksum = checksums[kind]
-      const grant = await builders[kind].presign({ owner: OWNER, contentType: TYPE, size: BODY.length, ...(checksum ? { checksum } : {}), ...request })
+      const grant = await made[kind].presign({ owner: OWNER, contentType: TYPE, size: BODY.length, ...(checksum ? { checksum } : {}), ...request })
       if (grant.method !== 'PUT') throw new Error('expected a PUT grant')
       track(grant.key)
       return grant
     },
     async postGrant(request = {}) {
-      const grant = await builders.post.presign({ owner: OWNER, contentType: TYPE, size: BODY.length, ...request })
+      const grant = await made.post.presign({ owner: OWNER, contentType: TYPE, size: BODY.length, ...request })
       if (grant.method !== 'POST') throw new Error('expected a POST grant')
       track(grant.fields.key ?? grant.key)
       track(grant.key)
@@ -89,22 +95,24 @@ export function probeContext(options: { client: S3Client; signer: S3Client | und
       delete headers['content-length']
       return send(change.url ?? grant.url, { method: 'PUT', headers, body }, timeoutMs)
     },
-    async read(key) {
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), limit())
-        const bytes = await out.Body?.transformToByteArray()
-        return { status: 200, bytes: bytes ?? new Uint8Array(), metadata: out.Metadata ?? {} }
-      } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
-        if (status === undefined) throw error
-        return { status }
-      }
-    },
+    read: (key) => readObject(client, bucket, key, limit),
     async write(key, bytes) {
       track(key)
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: TYPE }), limit())
     },
     cleanup: () => removeAll(client, bucket, folder, tracked, limit),
+  }
+}
+
+async function readObject(client: S3Client, bucket: string, key: string, limit: () => object): Promise<{ status: number; bytes?: Uint8Array; metadata?: Record<string, string> }> {
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), limit())
+    const bytes = await out.Body?.transformToByteArray()
+    return { status: 200, bytes: bytes ?? new Uint8Array(), metadata: out.Metadata ?? {} }
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+    if (status === undefined) throw error
+    return { status }
   }
 }
 
