@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { ensureDist } from './build-dist.js'
 import { freePort } from './env.js'
 import type { RgwProvided } from './rgw.js'
 
@@ -23,6 +24,8 @@ const INSTALL = 'apt-get install ceph-mon ceph-osd radosgw ceph-common'
 const NEEDED = ['radosgw', 'radosgw-admin', 'ceph-mon', 'ceph-osd', 'ceph', 'monmaptool', 'ceph-authtool', 'curl']
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Before the peer, and before any test file: the package tests and the CLI's tests load dist/.
+  if (selects(project, DIST_TESTS)) ensureDist(repoRoot)
   const { value, stop } = await resolvePeer(project)
   project.provide('rgw', value)
   return async () => stop()
@@ -59,6 +62,13 @@ async function resolvePeer(project: TestProject): Promise<{ value: RgwProvided; 
  * mode (globalSetup runs once, later reruns may pick other files), assume yes.
  */
 function selectsS3Tests(project: TestProject): boolean {
+  return selects(project, [S3_TESTS])
+}
+
+/** Test files that load dist/: for them, the build must be fresh. */
+const DIST_TESTS = ['test/unit/package/', 'test/integration/s3/cli.test.ts']
+
+function selects(project: TestProject, prefixes: readonly string[]): boolean {
   if (project.vitest.config.watch) return true
   let paths: string[] = []
   try {
@@ -68,7 +78,7 @@ function selectsS3Tests(project: TestProject): boolean {
   }
   if (paths.length === 0) return true
   const root = project.config.root
-  return paths.some((p) => relative(root, p).split(sep).join('/').startsWith(S3_TESTS))
+  return paths.some((p) => prefixes.some((prefix) => relative(root, p).split(sep).join('/').startsWith(prefix)))
 }
 
 function onPath(bin: string): boolean {
