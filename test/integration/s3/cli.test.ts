@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { corsConfiguration, signerPolicy, type AuditFinding, type ProbeFinding } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { freshBucket, removeBucket, rgwPeer, s3ClientFor, usersMissing } from '../../helpers/rgw.js'
-import { splitSetup, type SplitSetup } from './split.js'
+import { splitFixture } from './split.js'
 
 const peer = rgwPeer()
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -120,18 +120,10 @@ describeWithServer('the safe-presign bin (dist/cli.js) against RGW', peer.missin
 })
 
 describeWithServer('the safe-presign bin, probe with the split setup on RGW', usersMissing(peer), () => {
-  let owner: S3Client
-  let split: SplitSetup
-  beforeAll(async () => {
-    owner = s3ClientFor(peer)
-    split = await splitSetup(peer, owner, { prefix: 'uploads/' })
-  })
-  afterAll(async () => {
-    await split?.remove()
-    owner?.destroy()
-  })
+  const fixture = splitFixture(peer, { prefix: 'uploads/' })
 
   it('signer from SAFE_PRESIGN_SIGNER_*: exit 0; only unsigned-meta (low) and checksum-sha256 (medium) not ok on RGW', () => {
+    const { split } = fixture()
     const env = { SAFE_PRESIGN_SIGNER_ACCESS_KEY_ID: split.users.upload.credentials.accessKeyId, SAFE_PRESIGN_SIGNER_SECRET_ACCESS_KEY: split.users.upload.credentials.secretAccessKey }
     const run = cli(['probe', '--bucket', split.bucket, '--prefix', 'uploads/', '--json', ...s3()], env)
     expect(run.status, run.stderr).toBe(0)
@@ -142,6 +134,7 @@ describeWithServer('the safe-presign bin, probe with the split setup on RGW', us
   })
 
   it('half a signer in the environment is bad usage (exit 2), naming the missing variable', () => {
+    const { split } = fixture()
     const run = cli(['probe', '--bucket', split.bucket, ...s3()], { SAFE_PRESIGN_SIGNER_ACCESS_KEY_ID: 'AKEXAMPLE' })
     expect(run.status).toBe(2)
     expect(run.stderr).toContain('SAFE_PRESIGN_SIGNER_SECRET_ACCESS_KEY is not set')

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { probeBucket, type ProbeFinding } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { freshBucket, removeBucket, rgwPeer, s3ClientFor, usersMissing } from '../../helpers/rgw.js'
-import { splitSetup, type SplitSetup } from './split.js'
+import { splitFixture } from './split.js'
 
 const peer = rgwPeer()
 type Row = [ok: boolean, severity: ProbeFinding['severity'], observed: RegExp]
@@ -105,18 +105,10 @@ describeWithServer('probeBucket on RGW, one client (signer = client)', peer.miss
 })
 
 describeWithServer('probeBucket on RGW, split setup (upload signer + bucketPolicy({ principals }))', usersMissing(peer), () => {
-  let owner: S3Client
-  let split: SplitSetup
-  beforeAll(async () => {
-    owner = s3ClientFor(peer)
-    split = await splitSetup(peer, owner, { prefix: 'uploads/' })
-  })
-  afterAll(async () => {
-    await split?.remove()
-    owner?.destroy()
-  })
+  const fixture = splitFixture(peer, { prefix: 'uploads/' })
 
   it('stops copy-source, unsigned ACLs and grants; leaves only unsigned meta (low) and sha256 (medium) not ok; leaves nothing', async () => {
+    const { owner, split } = fixture()
     const { findings } = await probeBucket({ client: owner, signer: split.uploadSigner, bucket: split.bucket, prefix: 'uploads/' })
     expectMatrix(findings, SPLIT, 'RGW, split signers')
     expect(findings.filter((f) => !f.ok).map((f) => f.id)).toEqual(['checksum-sha256', 'unsigned-meta'])

@@ -2,6 +2,7 @@
 // complete()), and two more RGW users sign: one only uploads, one only downloads. bucketPolicy() with
 // `principals` is the only thing that lets them in. Not a test file (vitest only collects *.test.ts).
 import { DeleteBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll } from 'vitest'
 import { bucketPolicy, type PolicyDocument } from '../../../src/index.js'
 import { createRgwUser, freshBucket, removeBucket, s3ClientFor, type RgwPeer, type RgwUser } from '../../helpers/rgw.js'
 
@@ -38,5 +39,26 @@ export async function splitSetup(peer: RgwPeer, worker: S3Client, options: { pre
       await worker.send(new DeleteBucketPolicyCommand({ Bucket: bucket })).catch(() => {})
       await removeBucket(worker, bucket)
     },
+  }
+}
+
+/**
+ * Registers beforeAll/afterAll that build a split setup (and the bucket owner's client) for one describe
+ * block, and tear it down. Read the values inside tests: `const { owner, split } = fixture()`.
+ */
+export function splitFixture(peer: RgwPeer, options: { prefix?: string; quarantinePrefix?: string } = {}): () => { owner: S3Client; split: SplitSetup } {
+  let owner: S3Client | undefined
+  let split: SplitSetup | undefined
+  beforeAll(async () => {
+    owner = s3ClientFor(peer)
+    split = await splitSetup(peer, owner, options)
+  })
+  afterAll(async () => {
+    await split?.remove()
+    owner?.destroy()
+  })
+  return () => {
+    if (!owner || !split) throw new Error('splitFixture: read it inside a test, after beforeAll')
+    return { owner, split }
   }
 }
