@@ -30,6 +30,11 @@ export interface UploadRecord {
    * Downloads always use `key`; `complete()` promotes `stagingKey` to `key`.
    */
   stagingKey?: string
+  /**
+   * Multipart uploads only: the S3 upload id and the part plan fixed at creation (every part
+   * `partSize` bytes but the last; `partCount` parts; `maxSize` is the exact total).
+   */
+  multipart?: { uploadId: string; partSize: number; partCount: number }
   /** When the grant was issued (ms). */
   createdAt: number
   /** When the upload grant stops being valid (ms). */
