@@ -7,11 +7,13 @@ import { SafePresignError } from '../errors.js'
 import { openUntil, quotaOf } from './quota.js'
 import type { ConsumeResult, OwnershipStore, RecordPatch, TicketRecord, UploadRecord, UploadState } from './types.js'
 
-// Records and tickets are flat but for `checksum`: a spread copy (with that one object copied too)
-// isolates callers from the stored state at a fraction of structuredClone's cost on the grant path.
+// Records and tickets are flat but for `checksum` and `multipart`: a spread copy (with those objects
+// copied too) isolates callers from the stored state at a fraction of structuredClone's cost on the
+// grant path. A new nested field of UploadRecord must be copied here as well.
 function copyRecord(record: UploadRecord): UploadRecord {
   const copy = { ...record }
   if (record.checksum) copy.checksum = { ...record.checksum }
+  if (record.multipart) copy.multipart = { ...record.multipart }
   return copy
 }
 const copyTicket = (ticket: TicketRecord): TicketRecord => ({ ...ticket })

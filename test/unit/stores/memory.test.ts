@@ -94,6 +94,18 @@ describe('memoryStore copies', () => {
     expect(await store.consumeTicket('h', T + 2)).toEqual({ status: 'used', ticket: ticket('h', { usedAt: T + 1 }) })
   })
 
+  it('is not changed by mutating the multipart plan that went in or came out', async () => {
+    const store = memoryStore()
+    const plan = { uploadId: 'up-1', partSize: 5 * 1024 ** 3, partCount: 1024 }
+    const input = record('mp', { multipart: { ...plan } })
+    await store.create(input, T)
+    input.multipart!.uploadId = 'attacker'
+    ;(await store.get('mp', T))!.multipart!.partCount = 1
+    ;(await store.getMany(['mp'], T)).get('mp')!.multipart!.partSize = 1
+    ;(await store.transition('mp', 'pending', 'rejected', { reason: 'X' }, T))!.multipart!.uploadId = 'changed'
+    expect((await store.get('mp', T))!.multipart).toStrictEqual(plan)
+  })
+
   it('ignores patch fields other than purgeAt, settledAt, reason and sniffedType', async () => {
     const store = memoryStore()
     await store.create(record('k'), T)
