@@ -32,3 +32,17 @@ export const MAX_FILENAME_INPUT_BYTES = 4096
  * UUIDs fit with room to spare; a megabyte of id only fills stores and logs.
  */
 export const MAX_SUBJECT_LENGTH = 1024
+
+/** S3's multipart limits: parts per upload, the smallest part but the last, the largest part, the largest object. */
+export const MAX_MULTIPART_PARTS = 10_000
+export const MIN_PART_SIZE_BYTES = 5 * 1024 ** 2
+export const MAX_PART_SIZE_BYTES = 5 * 1024 ** 3
+export const MAX_OBJECT_SIZE_BYTES = 5 * 1024 ** 4
+/** The most part URLs one `signParts` call returns: URLs are signed just in time, not all up front. */
+export const MAX_PARTS_PER_SIGN = 100
+/** The part size a plan uses unless asked otherwise (grown when 10,000 parts would not hold the file). */
+export const DEFAULT_PART_SIZE_BYTES = 8 * 1024 ** 2
+/** Files from this size up are sent in parts by the client and handler, by default (Uppy's threshold). */
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 100 * 1024 ** 2
+/** How long a multipart upload may take, from createMultipart to completeMultipart, by default. */
+export const DEFAULT_MULTIPART_TTL_SECONDS = 86_400

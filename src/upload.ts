@@ -1,16 +1,13 @@
 // createSafeUpload: config → policy → key/filename → sign → store → grant.
 import { emitter } from './events.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
-import { sanitizeFilename } from './key/filename.js'
-import { buildKey, extensionFor } from './key/key.js'
-import { matchContentType } from './policy/content-type.js'
-import { requestPrefix, resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
+import { MAX_PUT_SIZE_BYTES } from './limits.js'
+import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
+import { createRecord, declaredChecksum, pendingRecord, uploadTarget } from './policy/upload-request.js'
 import { presign } from './sign/presign.js'
 import { presignPost, type PostCondition } from './sign/post.js'
-import type { UploadRecord } from './stores/types.js'
 import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
-import { storeCall } from './_internal/store-call.js'
-import { invalid, isBase64Digest, isPositiveInteger, quote, requestLifetime, checkSubject } from './_internal/validate.js'
+import { invalid, isPositiveInteger, requestLifetime } from './_internal/validate.js'
 
 export type { SafeUploadConfig } from './policy/upload-config.js'
 
@@ -84,24 +81,11 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
 
   async function issue(request: UploadRequest, nowMs: number): Promise<UploadGrant> {
     if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'presign needs { owner, contentType, size, ... }')
-    const owner = checkSubject('owner', request.owner)
-    if (typeof request.contentType !== 'string') invalid('INVALID_REQUEST', 'contentType', request.contentType, 'it is required')
-    const contentType = matchContentType(cfg.allowlist, request.contentType, cfg.method === 'POST')
-    if (!contentType) {
-      invalid('CONTENT_TYPE_NOT_ALLOWED', 'contentType', request.contentType, `the allowed types are ${cfg.allowlist.entries.join(', ')}`, {
-        allowed: cfg.allowlist.entries,
-      })
-    }
+    const target = uploadTarget(cfg, request, cfg.method === 'POST')
+    const { key, stagingKey, contentType, filename } = target
     const { minSize, maxSize } = sizeBounds(request.size)
-    const checksum = checksumOf(request.checksum)
+    const checksum = declaredChecksum(cfg, 'checksum', request.checksum, 'the file')
     const expiresIn = requestLifetime('expiresIn', request.expiresIn, cfg.expiresIn, cfg.expiresIn)
-    const filename = request.filename === undefined ? undefined : sanitizeFilename(request.filename)
-
-    const prefix = requestPrefix(cfg, owner)
-    const id = cfg.generateId()
-    const extension = cfg.keyExtension ? extensionFor(contentType) : undefined
-    const key = buildKey(prefix, id, extension)
-    const stagingKey = cfg.quarantine ? buildKey(cfg.quarantine.prefix, id, extension) : undefined
     const signingDate = new Date(nowMs)
 
     let grant: UploadGrant
@@ -137,59 +121,22 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       const signed = await presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
       grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt }
     }
-
-    const record: UploadRecord = {
-      key,
-      owner,
-      state: 'pending',
-      contentType,
-      minSize,
-      maxSize,
-      createdAt: nowMs,
-      expiresAt: grant.expiresAt,
-      purgeAt: grant.expiresAt + cfg.pendingTtl * 1000,
-    }
-    if (filename !== undefined) record.filename = filename
-    if (checksum) record.checksum = checksum
-    if (stagingKey) record.stagingKey = stagingKey
     // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
-    const created = await storeCall('create', () => cfg.store.create(record, nowMs, { maxPendingPerOwner: cfg.maxPendingPerOwner }))
-    if (created === 'over-quota') {
-      throw new SafePresignError(
-        'TOO_MANY_PENDING',
-        `this owner already holds \`maxPendingPerOwner\` = ${cfg.maxPendingPerOwner} open upload grants; complete one, or wait until one expires`,
-        { details: { option: 'maxPendingPerOwner', limit: cfg.maxPendingPerOwner } },
-      )
-    }
-    if (created !== true) {
-      throw new SafePresignError('INVALID_CONFIG', `the key ${quote(key)} is already recorded; \`generateId\` must return a fresh UUIDv4 every call`, {
-        details: { option: 'generateId' },
-      })
-    }
+    await createRecord(cfg, pendingRecord(cfg, target, { minSize, maxSize, checksum, createdAt: nowMs, expiresAt: grant.expiresAt }), nowMs)
     return grant
   }
 
   function sizeBounds(size: unknown): { minSize: number; maxSize: number } {
+    // A single PUT or POST holds at most 5 GiB, even where multipart lets maxSize go further.
+    const max = Math.min(cfg.maxSize, MAX_PUT_SIZE_BYTES)
     if (size === undefined) {
       if (cfg.method === 'PUT') invalid('INVALID_REQUEST', 'size', size, 'a PUT grant signs the exact size, so it is required')
-      return { minSize: 1, maxSize: cfg.maxSize }
+      return { minSize: 1, maxSize: max }
     }
     if (!isPositiveInteger(size)) invalid('INVALID_REQUEST', 'size', size, 'it must be a whole number of bytes, at least 1')
     if (size > cfg.maxSize) invalid('FILE_TOO_LARGE', 'size', size, `the maximum is ${cfg.maxSize} bytes`, { limit: cfg.maxSize })
+    if (size > max) invalid('FILE_TOO_LARGE', 'size', size, `a single ${cfg.method} holds at most ${MAX_PUT_SIZE_BYTES} bytes (5 GiB): use createMultipart`, { limit: MAX_PUT_SIZE_BYTES })
     return { minSize: size, maxSize: size }
-  }
-
-  function checksumOf(value: unknown): UploadRecord['checksum'] {
-    if (cfg.checksum === false) {
-      if (value !== undefined) invalid('INVALID_REQUEST', 'checksum', value, 'this builder has `checksum: false`, so none may be sent')
-      return undefined
-    }
-    const bytes = cfg.checksum === 'md5' ? 16 : 32
-    if (value === undefined) invalid('CHECKSUM_REQUIRED', 'checksum', value, `this builder requires the base64 ${cfg.checksum} digest of the file`)
-    if (!isBase64Digest(value, bytes)) {
-      invalid('CHECKSUM_REQUIRED', 'checksum', value, `it must be the base64 ${cfg.checksum} digest (${bytes} bytes) of the file`)
-    }
-    return { algorithm: cfg.checksum, value }
   }
 
   return {

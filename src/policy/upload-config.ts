@@ -4,7 +4,18 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { EventHandler } from '../events.js'
 import { assertPrefix, ownerSegmentProblem } from '../key/key.js'
 import { defaultGenerateId } from '../key/key.js'
-import { DEFAULT_MAX_PENDING_PER_OWNER, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_UPLOAD_EXPIRY_SECONDS, MAX_PUT_SIZE_BYTES } from '../limits.js'
+import {
+  DEFAULT_MAX_PENDING_PER_OWNER,
+  DEFAULT_MULTIPART_THRESHOLD_BYTES,
+  DEFAULT_MULTIPART_TTL_SECONDS,
+  DEFAULT_PART_SIZE_BYTES,
+  DEFAULT_PENDING_TTL_SECONDS,
+  DEFAULT_UPLOAD_EXPIRY_SECONDS,
+  MAX_OBJECT_SIZE_BYTES,
+  MAX_PART_SIZE_BYTES,
+  MAX_PUT_SIZE_BYTES,
+  MIN_PART_SIZE_BYTES,
+} from '../limits.js'
 import type { OwnershipStore } from '../stores/types.js'
 import { invalid, isPositiveInteger } from '../_internal/validate.js'
 import { parseAllowlist, type ContentTypeAllowlist } from './content-type.js'
@@ -49,8 +60,16 @@ export interface SafeUploadConfig {
   keyPrefix?: string | ((context: { owner: string }) => string)
   /** The content types a client may declare: exact types or `type/*`. Required; `*\/*` is refused. */
   allowedContentTypes: readonly string[]
-  /** The largest upload in bytes. Required; at most 5 GiB. */
+  /** The largest upload in bytes. Required; at most 5 GiB, or 5 TiB with `multipart`. */
   maxSize: number
+  /**
+   * Allow multipart uploads (`createMultipart`, `signParts`, `completeMultipart`): needed above 5 GiB,
+   * and what browsers and Uppy use for large files. Each part URL signs that part's exact length;
+   * the server completes the upload after checking every part.
+   * @default false
+   * @example multipart: { partSize: 16 * 1024 ** 2 }
+   */
+  multipart?: boolean | MultipartOptions
   /** Lifetime of a grant in seconds: the default and the maximum a request may ask for. @default 300 */
   expiresIn?: number
   /** `'PUT'` (a presigned URL) or `'POST'` (a browser form with a signed policy; needs `quarantine`). @default 'PUT' */
@@ -80,12 +99,22 @@ export interface SafeUploadConfig {
   generateId?: () => string
 }
 
+export interface MultipartOptions {
+  /** The size of each part but the last, in bytes (5 MiB..5 GiB); grown when 10,000 parts would not hold a file. @default 8 MiB */
+  partSize?: number
+  /** From this size up, the handler and the client use multipart rather than one PUT. @default 100 MiB */
+  threshold?: number
+  /** How long a multipart upload may take, from `createMultipart` to `completeMultipart`, in seconds. @default 86400 */
+  expiresIn?: number
+}
+
 export interface ResolvedUploadConfig {
   client: S3Client
   /** Signs the grants: `signer`, or `client` when none was given. */
   signer: S3Client
   bucketOwnerAcl: boolean
   maxPendingPerOwner: number
+  multipart: Required<MultipartOptions> | undefined
   bucket: string
   keyPrefix: string | ((context: { owner: string }) => string)
   allowlist: ContentTypeAllowlist
@@ -135,8 +164,12 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
   if (typeof keyPrefix === 'string') assertPrefix(keyPrefix, 'keyPrefix')
   else if (typeof keyPrefix !== 'function') invalid('INVALID_CONFIG', 'keyPrefix', keyPrefix, 'it must be a string or a function of { owner }')
   if (!isPositiveInteger(config.maxSize)) invalid('INVALID_CONFIG', 'maxSize', config.maxSize, 'it must be a whole number of bytes above 0')
-  if (config.maxSize > MAX_PUT_SIZE_BYTES) {
-    invalid('INVALID_CONFIG', 'maxSize', config.maxSize, `the maximum for a single ${method} is ${MAX_PUT_SIZE_BYTES} bytes (5 GiB)`, { limit: MAX_PUT_SIZE_BYTES })
+  const multipart = resolveMultipart(config.multipart)
+  if (!multipart && config.maxSize > MAX_PUT_SIZE_BYTES) {
+    invalid('INVALID_CONFIG', 'maxSize', config.maxSize, `the maximum for a single ${method} is ${MAX_PUT_SIZE_BYTES} bytes (5 GiB); set \`multipart\` for up to ${MAX_OBJECT_SIZE_BYTES} (5 TiB)`, { limit: MAX_PUT_SIZE_BYTES })
+  }
+  if (config.maxSize > MAX_OBJECT_SIZE_BYTES) {
+    invalid('INVALID_CONFIG', 'maxSize', config.maxSize, `S3's largest object is ${MAX_OBJECT_SIZE_BYTES} bytes (5 TiB)`, { limit: MAX_OBJECT_SIZE_BYTES })
   }
   const expiresIn = checkLifetime('expiresIn', config.expiresIn ?? DEFAULT_UPLOAD_EXPIRY_SECONDS)
   const checksum = config.checksum ?? false
@@ -186,6 +219,7 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
     signer,
     bucketOwnerAcl,
     maxPendingPerOwner,
+    multipart,
     bucket: checkBucket(config.bucket),
     keyPrefix,
     allowlist: parseAllowlist(config.allowedContentTypes),
@@ -203,4 +237,19 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
     now: config.now ?? Date.now,
     generateId: config.generateId ?? defaultGenerateId,
   }
+}
+
+function resolveMultipart(value: unknown): Required<MultipartOptions> | undefined {
+  if (value === undefined || value === false) return undefined
+  if (value !== true && (typeof value !== 'object' || value === null)) invalid('INVALID_CONFIG', 'multipart', value, 'it must be a boolean or { partSize?, threshold?, expiresIn? }')
+  const o = value === true ? {} : (value as MultipartOptions)
+  const partSize = o.partSize ?? DEFAULT_PART_SIZE_BYTES
+  if (!isPositiveInteger(partSize) || partSize < MIN_PART_SIZE_BYTES || partSize > MAX_PART_SIZE_BYTES) {
+    invalid('INVALID_CONFIG', 'multipart.partSize', partSize, `it must be whole bytes from ${MIN_PART_SIZE_BYTES} (5 MiB) to ${MAX_PART_SIZE_BYTES} (5 GiB), S3's part limits`, { limit: MIN_PART_SIZE_BYTES })
+  }
+  const threshold = o.threshold ?? DEFAULT_MULTIPART_THRESHOLD_BYTES
+  if (!isPositiveInteger(threshold) || threshold > MAX_PUT_SIZE_BYTES) {
+    invalid('INVALID_CONFIG', 'multipart.threshold', threshold, `it must be whole bytes above 0, at most ${MAX_PUT_SIZE_BYTES} (a single PUT's limit)`, { limit: MAX_PUT_SIZE_BYTES })
+  }
+  return { partSize, threshold, expiresIn: checkLifetime('multipart.expiresIn', o.expiresIn ?? DEFAULT_MULTIPART_TTL_SECONDS) }
 }

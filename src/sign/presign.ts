@@ -21,6 +21,8 @@ export interface PresignSpec {
   query?: Record<string, string>
   /** x-amz-* headers that must stay headers (not hoisted into the query). */
   unhoistable?: readonly string[]
+  /** The operation named in the `x-id` query parameter, as the SDK adds it. @default PutObject or GetObject */
+  operation?: 'PutObject' | 'GetObject' | 'UploadPart'
   /** Requested lifetime in seconds; may be shortened to the credentials' own expiry. */
   expiresIn: number
   signingDate: Date
@@ -41,7 +43,7 @@ export async function presign(client: S3Client, spec: PresignSpec): Promise<Pres
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const headers: Record<string, string> = { ...spec.headers }
   headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
-  const query: Record<string, string> = { ...spec.query, 'x-id': spec.method === 'PUT' ? 'PutObject' : 'GetObject' }
+  const query: Record<string, string> = { ...spec.query, 'x-id': spec.operation ?? (spec.method === 'PUT' ? 'PutObject' : 'GetObject') }
   if (spec.method === 'GET' && target.responseChecksumMode) query['x-amz-checksum-mode'] = 'ENABLED'
   const request = {
     method: spec.method,
