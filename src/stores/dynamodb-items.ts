@@ -1,6 +1,7 @@
 // The DynamoDB store's single-table layout: the table definition and the item ↔ record mapping.
 //   records: pk = `r#<key>`,  tickets: pk = `t#<hash>`,  `ttl` = epoch SECONDS for native TTL.
-// Other attributes carry the record's own field names; times are numbers in milliseconds.
+// Other attributes carry the record's own field names; times are numbers in milliseconds; `checksum`
+// and `multipart` are maps.
 import type { CreateTableCommandInput, TimeToLiveSpecification } from '@aws-sdk/client-dynamodb'
 import { SafePresignError } from '../errors.js'
 import type { TicketRecord, UploadRecord, UploadState } from './types.js'
@@ -57,6 +58,10 @@ export function recordItem(r: UploadRecord): Item {
   if (r.filename !== undefined) item.filename = r.filename
   if (r.checksum !== undefined) item.checksum = { algorithm: r.checksum.algorithm, value: r.checksum.value }
   if (r.stagingKey !== undefined) item.stagingKey = r.stagingKey
+  // A map of exactly the three fields; DynamoDB numbers hold 38 digits, so 5 TiB sizes are exact.
+  if (r.multipart !== undefined) {
+    item.multipart = { uploadId: r.multipart.uploadId, partSize: r.multipart.partSize, partCount: r.multipart.partCount }
+  }
   if (r.purgeAt !== undefined) {
     item.purgeAt = r.purgeAt
     item[TTL_ATTRIBUTE] = ttlOf(r.purgeAt)
@@ -100,6 +105,10 @@ export function toRecord(item: Item): UploadRecord {
     record.checksum = { algorithm: c.algorithm, value: c.value }
   }
   if (item.stagingKey !== undefined) record.stagingKey = item.stagingKey as string
+  if (item.multipart !== undefined) {
+    const m = item.multipart as { uploadId: string; partSize: unknown; partCount: unknown }
+    record.multipart = { uploadId: m.uploadId, partSize: num(m.partSize), partCount: num(m.partCount) }
+  }
   if (item.purgeAt !== undefined) record.purgeAt = num(item.purgeAt)
   if (item.settledAt !== undefined) record.settledAt = num(item.settledAt)
   if (item.reason !== undefined) record.reason = item.reason as string

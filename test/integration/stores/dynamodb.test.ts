@@ -99,6 +99,22 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
       expect(ticket.Item?.ttl).toEqual({ N: String(Math.ceil((t + 999) / 1000)) })
     })
 
+    it('stores multipart as a map of a string and two numbers, and reads it back through a wrapNumbers client', async () => {
+      const admin = newClient()
+      const t = Date.now() + HOUR
+      const multipart = { uploadId: `2~${'a.b_c-d+e/f='.repeat(80)}`, partSize: 5 * 1024 ** 3, partCount: 1024 }
+      const r = record(`multipart/${t}`, t, { minSize: 5 * 1024 ** 4, maxSize: 5 * 1024 ** 4, multipart })
+      await newStore({}, admin).create(r, t)
+      const raw = (await admin.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `r#${r.key}` } }, ConsistentRead: true }))).Item
+      expect(raw?.multipart).toEqual({ M: { uploadId: { S: multipart.uploadId }, partSize: { N: '5368709120' }, partCount: { N: '1024' } } })
+      expect(raw?.maxSize).toEqual({ N: '5497558138880' })
+      // With wrapNumbers every number, nested ones included, comes back as a NumberValue.
+      const wrapped = dynamodbStore({ client: DynamoDBDocumentClient.from(newClient(), { unmarshallOptions: { wrapNumbers: true } }), tableName: TABLE })
+      expect(await wrapped.get(r.key, t)).toStrictEqual(r)
+      const { purgeAt: _, ...permanent } = r
+      expect(await wrapped.transition(r.key, 'pending', 'committed', { purgeAt: undefined }, t)).toStrictEqual({ ...permanent, state: 'committed' })
+    })
+
     it('fails with STORE_UNAVAILABLE pointing at createTable() when the table is missing', async () => {
       const error = await newStore({ tableName: 'no-such-table' }).get('k', Date.now()).catch((e: unknown) => e)
       expect(isSafePresignError(error) && error.code).toBe('STORE_UNAVAILABLE')
