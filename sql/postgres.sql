@@ -13,6 +13,10 @@ CREATE TABLE IF NOT EXISTS "safe_presign_records" (
   checksum_algorithm text CHECK (checksum_algorithm IN ('md5', 'sha256')),
   checksum_value     text,
   staging_key        text,
+  -- Multipart uploads only, all three or none: the S3 upload id and the part plan.
+  upload_id          text,
+  part_size          bigint,
+  part_count         bigint,
   created_at         bigint NOT NULL,
   expires_at         bigint NOT NULL,
   -- NULL: never purged (a committed record).
@@ -21,6 +25,21 @@ CREATE TABLE IF NOT EXISTS "safe_presign_records" (
   reason             text,
   sniffed_type       text
 );
+
+-- The multipart columns were added in 0.2.0; on an older schema, migrate() (or this file, again) adds
+-- them. ALTER TABLE takes an ACCESS EXCLUSIVE lock even when every column exists, which would queue
+-- all reads and writes behind any open transaction on the table: so it runs only when one is missing.
+DO $$
+BEGIN
+  IF (SELECT count(*) FROM pg_attribute WHERE attrelid = '"safe_presign_records"'::regclass AND NOT attisdropped
+      AND attname IN ('upload_id', 'part_size', 'part_count')) < 3 THEN
+    ALTER TABLE "safe_presign_records"
+      ADD COLUMN IF NOT EXISTS upload_id text,
+      ADD COLUMN IF NOT EXISTS part_size bigint,
+      ADD COLUMN IF NOT EXISTS part_count bigint;
+  END IF;
+END
+$$;
 
 -- sweep() deletes by purge_at; committed records (NULL) stay out of the index.
 CREATE INDEX IF NOT EXISTS "safe_presign_records_purge_at_idx" ON "safe_presign_records" (purge_at) WHERE purge_at IS NOT NULL;

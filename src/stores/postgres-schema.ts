@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS ${records.sql} (
   checksum_algorithm text CHECK (checksum_algorithm IN ('md5', 'sha256')),
   checksum_value     text,
   staging_key        text,
+  -- Multipart uploads only, all three or none: the S3 upload id and the part plan.
+  upload_id          text,
+  part_size          bigint,
+  part_count         bigint,
   created_at         bigint NOT NULL,
   expires_at         bigint NOT NULL,
   -- NULL: never purged (a committed record).
@@ -57,6 +61,21 @@ CREATE TABLE IF NOT EXISTS ${records.sql} (
   reason             text,
   sniffed_type       text
 );
+
+-- The multipart columns were added in 0.2.0; on an older schema, migrate() (or this file, again) adds
+-- them. ALTER TABLE takes an ACCESS EXCLUSIVE lock even when every column exists, which would queue
+-- all reads and writes behind any open transaction on the table: so it runs only when one is missing.
+DO $$
+BEGIN
+  IF (SELECT count(*) FROM pg_attribute WHERE attrelid = '${records.sql}'::regclass AND NOT attisdropped
+      AND attname IN ('upload_id', 'part_size', 'part_count')) < 3 THEN
+    ALTER TABLE ${records.sql}
+      ADD COLUMN IF NOT EXISTS upload_id text,
+      ADD COLUMN IF NOT EXISTS part_size bigint,
+      ADD COLUMN IF NOT EXISTS part_count bigint;
+  END IF;
+END
+$$;
 
 -- sweep() deletes by purge_at; committed records (NULL) stay out of the index.
 CREATE INDEX IF NOT EXISTS "${records.name}_purge_at_idx" ON ${records.sql} (purge_at) WHERE purge_at IS NOT NULL;
@@ -82,10 +101,10 @@ CREATE INDEX IF NOT EXISTS "${tickets.name}_expires_at_idx" ON ${tickets.sql} (e
 /** Insert order of the record columns; `recordValues` follows it. */
 export const RECORD_COLUMNS =
   'key, owner, state, filename, content_type, min_size, max_size, checksum_algorithm, checksum_value, ' +
-  'staging_key, created_at, expires_at, purge_at, settled_at, reason, sniffed_type'
+  'staging_key, created_at, expires_at, purge_at, settled_at, reason, sniffed_type, upload_id, part_size, part_count'
 
 /** The SQL type of each of RECORD_COLUMNS, in order, for casting parameters outside a VALUES list. */
-export const RECORD_TYPES = ['text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'text', 'text'] as const
+export const RECORD_TYPES = ['text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'text', 'text', 'text', 'bigint', 'bigint'] as const
 
 /** Insert order of the ticket columns. */
 export const TICKET_COLUMNS = 'hash, key, requester, created_at, expires_at, used_at'
@@ -95,6 +114,7 @@ export function recordValues(r: UploadRecord): unknown[] {
     r.key, r.owner, r.state, r.filename ?? null, r.contentType, r.minSize, r.maxSize,
     r.checksum?.algorithm ?? null, r.checksum?.value ?? null, r.stagingKey ?? null,
     r.createdAt, r.expiresAt, r.purgeAt ?? null, r.settledAt ?? null, r.reason ?? null, r.sniffedType ?? null,
+    r.multipart?.uploadId ?? null, r.multipart?.partSize ?? null, r.multipart?.partCount ?? null,
   ]
 }
 
@@ -103,7 +123,8 @@ export const PATCH_COLUMNS = { purgeAt: 'purge_at', settledAt: 'settled_at', rea
 
 type Row = Record<string, unknown>
 
-// pg returns bigint as a string (it may exceed 2^53); ours are ms timestamps and byte sizes, which don't.
+// pg returns bigint as a string (it may exceed 2^53); ours are ms timestamps, byte sizes (5 TiB is
+// about 2^42) and part counts, which don't.
 const int = (v: unknown): number => Number(v)
 
 export function toRecord(row: Row): UploadRecord {
@@ -122,6 +143,9 @@ export function toRecord(row: Row): UploadRecord {
     record.checksum = { algorithm: row.checksum_algorithm as 'md5' | 'sha256', value: row.checksum_value as string }
   }
   if (row.staging_key != null) record.stagingKey = row.staging_key as string
+  if (row.upload_id != null && row.part_size != null && row.part_count != null) {
+    record.multipart = { uploadId: row.upload_id as string, partSize: int(row.part_size), partCount: int(row.part_count) }
+  }
   if (row.purge_at != null) record.purgeAt = int(row.purge_at)
   if (row.settled_at != null) record.settledAt = int(row.settled_at)
   if (row.reason != null) record.reason = row.reason as string

@@ -52,6 +52,8 @@ const STORE = 'postgresStore'
 // SQLSTATEs after which the statement was rolled back and can simply run again.
 const RETRYABLE = new Set(['40001', '40P01']) // serialization_failure, deadlock_detected
 const UNDEFINED_TABLE = '42P01'
+// A table from before a schema change (the multipart columns): the code was deployed before migrate().
+const UNDEFINED_COLUMN = '42703'
 
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (typeof options?.pool?.connect !== 'function') {
@@ -111,14 +113,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         signal.removeEventListener('abort', onAbort)
       }
     }).catch((cause: unknown) => {
-      const missingTable = (cause as { code?: string })?.code === UNDEFINED_TABLE
-      throw storeUnavailable(STORE, operation, timeoutMs, cause, missingTable ? 'run store.migrate() (or apply sql/postgres.sql) first' : undefined)
+      const code = (cause as { code?: string })?.code
+      const hint = code === UNDEFINED_TABLE ? 'run store.migrate() (or apply sql/postgres.sql) first'
+        : code === UNDEFINED_COLUMN ? 'the schema is older than this version: run store.migrate() (or apply sql/postgres.sql) again'
+        : undefined
+      throw storeUnavailable(STORE, operation, timeoutMs, cause, hint)
     })
   }
 
   // An expired record counts as absent: the conflict branch overwrites it, and only it.
+  // Parameters: the record's columns in RECORD_COLUMNS order, then `now`, then the quota.
+  const NOW = `$${RECORD_TYPES.length + 1}`
+  const MAX = `$${RECORD_TYPES.length + 2}`
   const onConflict = `ON CONFLICT (key) DO UPDATE SET (${RECORD_COLUMNS}) = ROW(${excluded(RECORD_COLUMNS)})
-                      WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= $17`
+                      WHERE existing.purge_at IS NOT NULL AND existing.purge_at <= ${NOW}`
+  const placeholders = RECORD_TYPES.map((_, i) => `$${i + 1}`).join(', ')
   const casts = RECORD_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')
   // The advisory lock's first key names the table, so stores on other tables never wait on each other.
   const tableLockKey = lockKey(R.sql)
@@ -131,7 +140,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         if (max === undefined) {
           const rows = await query({
             text: `INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS})
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ${onConflict} RETURNING 1`,
+                   VALUES (${placeholders}) ${onConflict} RETURNING 1`,
             values,
           })
           return rows.length === 1
@@ -144,12 +153,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         const [row] = await query({
           text: `WITH open AS (
                    SELECT count(*) AS n FROM ${R.sql}
-                   WHERE owner = $2 AND state = 'pending' AND expires_at > $17 AND ${live('purge_at', '$17')}
+                   WHERE owner = $2 AND state = 'pending' AND expires_at > ${NOW} AND ${live('purge_at', NOW)}
                  ), inserted AS (
-                   INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS}) SELECT ${casts} WHERE (SELECT n FROM open) < $18
+                   INSERT INTO ${R.sql} AS existing (${RECORD_COLUMNS}) SELECT ${casts} WHERE (SELECT n FROM open) < ${MAX}
                    ${onConflict} RETURNING 1
                  )
-                 SELECT (SELECT n FROM open) >= $18 AS full, EXISTS (SELECT 1 FROM inserted) AS created`,
+                 SELECT (SELECT n FROM open) >= ${MAX} AS full, EXISTS (SELECT 1 FROM inserted) AS created`,
           values: [...values, max],
         })
         await query({ text: 'COMMIT' })

@@ -8,12 +8,21 @@ import { createSafeDownload } from '../../../src/download.js'
 import { isSafePresignError } from '../../../src/errors.js'
 import { createSafeUpload } from '../../../src/upload.js'
 import { postgresStore } from '../../../src/stores/postgres.js'
-import type { OwnershipStore } from '../../../src/stores/types.js'
+import type { OwnershipStore, UploadRecord } from '../../../src/stores/types.js'
 import { testOwnershipStore } from '../../../src/testing/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js'
 
 const started = await startPostgres()
+
+/** The DDL as it was before the multipart columns: without them and without the step that adds them. */
+function withoutMultipart(ddl: string): string {
+  const stripped = ddl
+    .replace(/\n  -- Multipart uploads only[^\n]*\n  upload_id [^\n]*\n  part_size [^\n]*\n  part_count [^\n]*/, '')
+    .replace(/\n-- The multipart columns were added[\s\S]*?\n\$\$;\n/, '')
+  if (/upload_id|part_size|part_count/.test(stripped)) throw new Error('withoutMultipart: the schema changed; update this helper')
+  return stripped
+}
 
 describeWithServer('postgresStore', typeof started === 'string' ? started : undefined, () => {
   const server = started as PostgresServer
@@ -34,6 +43,12 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
     return store
   }
   const admin = () => [...pools][0]!
+  /** A row as the code before multipart wrote it: without the multipart columns. */
+  const insertOld = (table: string, r: UploadRecord) =>
+    admin().query(
+      `INSERT INTO ${table} (key, owner, state, content_type, min_size, max_size, created_at, expires_at, purge_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [r.key, r.owner, r.state, r.contentType, r.minSize, r.maxSize, r.createdAt, r.expiresAt, r.purgeAt ?? null],
+    )
   const exists = async (name: string) => (await admin().query('SELECT to_regclass($1) AS t', [name])).rows[0].t !== null
 
   beforeAll(async () => {
@@ -70,20 +85,67 @@ describeWithServer('postgresStore', typeof started === 'string' ? started : unde
 
     it('upgrades a 0.1.0 schema in place: adds the pending index, keeps the rows, and counts them against the quota', async () => {
       const store = newStore({ table: 'v010_records', ticketTable: 'v010_tickets' })
-      // 0.1.0's DDL is today's without the pending index (the only change since).
-      const v010 = store.schema().replace(/\n-- create\(\) counts[^\n]*\n[^\n]*\n[^\n]*_pending_idx[^\n]*\n/, '')
+      // 0.1.0's DDL is today's without the pending index and the multipart columns (the only changes since).
+      const v010 = withoutMultipart(store.schema()).replace(/\n-- create\(\) counts[^\n]*\n[^\n]*\n[^\n]*_pending_idx[^\n]*\n/, '')
       expect(v010).not.toContain('_pending_idx')
       await admin().query(v010)
       const t = Date.now() + 3_600_000
       const old = { key: 'v010/k', owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 60_000, purgeAt: t + 3_600_000 } as const
-      expect(await store.create(old, t)).toBe(true)
+      await insertOld('v010_records', old)
       expect(await exists('v010_records_pending_idx')).toBe(false)
       await Promise.all([store.migrate(), newStore({ table: 'v010_records', ticketTable: 'v010_tickets' }).migrate()])
       await store.migrate()
       expect(await exists('v010_records_pending_idx')).toBe(true)
-      expect(await store.get(old.key, t)).toEqual(old)
+      expect(await store.get(old.key, t)).toStrictEqual(old)
       expect(await store.create({ ...old, key: 'v010/k2' }, t, { maxPendingPerOwner: 1 })).toBe('over-quota')
       expect(await store.create({ ...old, key: 'v010/k2' }, t, { maxPendingPerOwner: 2 })).toBe(true)
+      const multipart = { ...old, key: 'v010/mp', multipart: { uploadId: 'u~1.2_3-4+5/6=', partSize: 5 * 1024 ** 3, partCount: 10_000 } }
+      expect(await store.create(multipart, t)).toBe(true)
+      expect(await store.get(multipart.key, t)).toStrictEqual(multipart)
+    })
+
+    it('upgrades a schema from before multipart: adds the three columns, twice and concurrently, keeping the rows', async () => {
+      const table = { table: 'premp_records', ticketTable: 'premp_tickets' }
+      const store = newStore(table)
+      const before = withoutMultipart(store.schema())
+      expect(before).not.toMatch(/upload_id|part_size|part_count/)
+      await admin().query(before)
+      const t = Date.now() + 3_600_000
+      const old = { key: 'premp/k', owner: 'o', state: 'pending', contentType: 'text/plain', minSize: 1, maxSize: 2, createdAt: t, expiresAt: t + 60_000, purgeAt: t + 3_600_000 } as const
+      await insertOld('premp_records', old)
+      // Deployed before migrate(): creates fail closed, and say what to run.
+      await expect(store.create({ ...old, key: 'premp/early' }, t)).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringMatching(/column "upload_id" .*does not exist.*run store\.migrate\(\)/),
+      })
+      const columns = async () =>
+        (await admin().query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'premp_records' AND column_name IN ('upload_id', 'part_size', 'part_count') ORDER BY column_name`)).rows
+      expect(await columns()).toEqual([])
+      await Promise.all([store.migrate(), newStore(table).migrate(), newStore(table).migrate()])
+      await store.migrate()
+      expect(await columns()).toEqual([
+        { column_name: 'part_count', data_type: 'bigint' },
+        { column_name: 'part_size', data_type: 'bigint' },
+        { column_name: 'upload_id', data_type: 'text' },
+      ])
+      expect(await store.get(old.key, t)).toStrictEqual(old)
+      const big = { ...old, key: 'premp/big', minSize: 5 * 1024 ** 4, maxSize: 5 * 1024 ** 4, multipart: { uploadId: 'x'.repeat(1024), partSize: 5 * 1024 ** 3, partCount: 1024 } }
+      expect(await store.create(big, t)).toBe(true)
+      expect(await store.transition(big.key, 'pending', 'rejected', { reason: 'X' }, t)).toStrictEqual({ ...big, state: 'rejected', reason: 'X' })
+    })
+
+    it('re-runs on an up-to-date schema without waiting for a transaction that is reading the table', async () => {
+      // An ALTER TABLE would queue behind this reader's lock (and every later query behind the ALTER).
+      const store = newStore({ timeoutMs: 5000 })
+      const reader = await admin().connect()
+      try {
+        await reader.query('BEGIN')
+        await reader.query('SELECT count(*) FROM safe_presign_records')
+        await expect(store.migrate()).resolves.toBeUndefined()
+      } finally {
+        await reader.query('ROLLBACK')
+        reader.release()
+      }
     })
 
     it('rejects a malformed maxPendingPerOwner with INVALID_REQUEST naming it, before touching the pool', async () => {
