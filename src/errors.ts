@@ -36,6 +36,8 @@ export const ErrorCode = {
   CREDENTIALS_EXPIRING: 'CREDENTIALS_EXPIRING',
   /** Signing failed (credentials could not be resolved, endpoint could not be built). */
   SIGNING_FAILED: 'SIGNING_FAILED',
+  /** A multipart upload's lifetime (`multipart.expiresIn`) has passed: it takes no more parts. */
+  UPLOAD_EXPIRED: 'UPLOAD_EXPIRED',
   /** `complete()`: no object was uploaded under the key. */
   UPLOAD_MISSING: 'UPLOAD_MISSING',
   /** `complete()`: the object's size is outside the granted bounds. */

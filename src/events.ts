@@ -14,6 +14,9 @@ export type SafePresignEventType =
   | 'download.denied'
   | 'ticket.issued'
   | 'ticket.redeemed'
+  | 'multipart.created'
+  | 'multipart.signed'
+  | 'multipart.aborted'
 
 export interface SafePresignEvent {
   type: SafePresignEventType
@@ -27,7 +30,7 @@ export interface SafePresignEvent {
   reason: string
   /** When the grant or ticket stops being valid (ms), for grants. */
   expiresAt?: number
-  /** 'PUT' | 'POST' | 'GET'. */
+  /** 'PUT' | 'POST' | 'GET' | 'MULTIPART'. */
   method?: string
   /**
    * `upload.rejected` only: what `complete()` found that the client did not declare (the object's

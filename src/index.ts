@@ -2,7 +2,25 @@
 // Store adapters live in subpaths (safe-presign/stores/redis, /postgres, /dynamodb) so that the core
 // never imports a database client; the conformance suite lives in safe-presign/testing.
 
-export { createSafeUpload, type SafeUpload, type SafeUploadConfig, type UploadRequest, type UploadGrant, type PutGrant, type PostGrant } from './upload.js'
+export {
+  createSafeUpload,
+  type SafeUpload,
+  type SafeUploadConfig,
+  type UploadRequest,
+  type UploadGrant,
+  type PutGrant,
+  type PostGrant,
+  type MultipartOptions,
+  type MultipartRequest,
+  type MultipartUpload,
+  type MultipartRef,
+  type SignPartsRequest,
+  type PartGrant,
+  type ListPartsResult,
+  type AbortResult,
+  type SweepMultipartResult,
+} from './upload.js'
+export { planParts, partLength, type PartPlan } from './multipart/plan.js'
 export {
   createSafeDownload,
   type SafeDownload,
@@ -27,7 +45,7 @@ export { contentDisposition, type ContentDispositionOptions, type DispositionTyp
 export { memoryStore, DEFAULT_MEMORY_MAX_RECORDS, DEFAULT_MEMORY_MAX_TICKETS, type MemoryStoreOptions } from './stores/memory.js'
 export type { OwnershipStore, UploadRecord, UploadState, TicketRecord, ConsumeResult, RecordPatch, CreateOptions, CreateResult } from './stores/types.js'
 
-export { quarantineLifecycleRule } from './hardening/lifecycle-rule.js'
+export { quarantineLifecycleRule, multipartLifecycleRule } from './hardening/lifecycle-rule.js'
 export { signerPolicy, SIGNER_CAPABILITIES, SIGNER_ROLES, DEFAULT_MAX_SIGNATURE_AGE_SECONDS, type SignerPolicyOptions, type SignerCapability, type SignerRole, type PolicyDocument, type PolicyStatement } from './hardening/iam.js'
 export { bucketPolicy, type BucketPolicyOptions } from './hardening/bucket-policy.js'
 export { corsConfiguration, CORS_ALLOWED_HEADERS, CORS_METHODS, MAX_CORS_MAX_AGE_SECONDS, type CorsOptions, type CorsMethod } from './hardening/cors.js'
@@ -48,4 +66,13 @@ export {
   MAX_FILENAME_INPUT_BYTES,
   MAX_SUBJECT_LENGTH,
   DEFAULT_MAX_PENDING_PER_OWNER,
+  BUCKET_OWNER_ACL,
+  MAX_MULTIPART_PARTS,
+  MIN_PART_SIZE_BYTES,
+  MAX_PART_SIZE_BYTES,
+  MAX_OBJECT_SIZE_BYTES,
+  MAX_PARTS_PER_SIGN,
+  DEFAULT_PART_SIZE_BYTES,
+  DEFAULT_MULTIPART_THRESHOLD_BYTES,
+  DEFAULT_MULTIPART_TTL_SECONDS,
 } from './limits.js'

@@ -46,3 +46,6 @@ export const DEFAULT_PART_SIZE_BYTES = 8 * 1024 ** 2
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 100 * 1024 ** 2
 /** How long a multipart upload may take, from createMultipart to completeMultipart, by default. */
 export const DEFAULT_MULTIPART_TTL_SECONDS = 86_400
+
+/** The canned ACL grants carry when `bucketOwnerAcl` is on: the bucket owner gets full control. */
+export const BUCKET_OWNER_ACL = 'bucket-owner-full-control'

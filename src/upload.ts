@@ -1,7 +1,12 @@
 // createSafeUpload: config → policy → key/filename → sign → store → grant.
-import { emitter } from './events.js'
+import { emitter, type SafePresignEventType } from './events.js'
+import { abortMultipart, completeMultipart, type AbortResult } from './multipart/complete.js'
+import { createMultipart, type MultipartRequest, type MultipartUpload } from './multipart/create.js'
+import type { MultipartRef } from './multipart/open.js'
+import { listParts, signParts, type ListPartsResult, type PartGrant, type SignPartsRequest } from './multipart/parts.js'
+import { sweepMultipart, type SweepMultipartResult } from './multipart/sweep.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
-import { MAX_PUT_SIZE_BYTES } from './limits.js'
+import { BUCKET_OWNER_ACL, MAX_PUT_SIZE_BYTES } from './limits.js'
 import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
 import { createRecord, declaredChecksum, pendingRecord, uploadTarget } from './policy/upload-request.js'
 import { presign } from './sign/presign.js'
@@ -9,10 +14,12 @@ import { presignPost, type PostCondition } from './sign/post.js'
 import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
 import { invalid, isPositiveInteger, requestLifetime } from './_internal/validate.js'
 
-export type { SafeUploadConfig } from './policy/upload-config.js'
+export type { SafeUploadConfig, MultipartOptions } from './policy/upload-config.js'
+export type { MultipartRequest, MultipartUpload, MultipartRef, SignPartsRequest, PartGrant, ListPartsResult, AbortResult, SweepMultipartResult }
 
-/** The canned ACL grants carry when `bucketOwnerAcl` is on: the bucket owner gets full control. */
-export const BUCKET_OWNER_ACL = 'bucket-owner-full-control'
+// complete() and completeMultipart() report their own rejections (upload.rejected): not a denial.
+const REJECTIONS: ReadonlySet<string> = new Set(['SIZE_MISMATCH', 'TYPE_MISMATCH', 'CONTENT_MISMATCH', 'CHECKSUM_MISMATCH', 'SCAN_FAILED', 'UPLOAD_MISSING', 'OBJECT_UNREADABLE', 'UPLOAD_REJECTED'])
+
 const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-meta-filename', 'x-amz-acl'] as const
 
 export interface UploadRequest {
@@ -57,6 +64,18 @@ export interface SafeUpload {
   presign(request: UploadRequest): Promise<UploadGrant>
   /** Verifies an uploaded object against its grant and commits (or rejects and deletes) it. */
   complete(request: CompleteRequest): Promise<CompleteResult>
+  /** Starts a multipart upload (needs `multipart` on the builder): the server creates it, the plan is fixed. */
+  createMultipart(request: MultipartRequest): Promise<MultipartUpload>
+  /** Signs up to 100 part URLs just in time, each with its part's exact length (and digest) signed. */
+  signParts(request: SignPartsRequest): Promise<PartGrant[]>
+  /** The parts S3 holds, for resuming after a reload. */
+  listParts(request: MultipartRef): Promise<ListPartsResult>
+  /** Checks every part against the plan, completes create-once on the server, then verifies as complete(). */
+  completeMultipart(request: MultipartRef): Promise<CompleteResult>
+  /** Aborts the upload in S3 and rejects its record. */
+  abortMultipart(request: MultipartRef): Promise<AbortResult>
+  /** Aborts abandoned multipart uploads under the builder's prefixes (record expired, settled or missing). */
+  sweepMultipart(options?: { now?: number }): Promise<SweepMultipartResult>
   /** The validated configuration, for introspection (read-only). */
   readonly config: Readonly<ResolvedUploadConfig>
 }
@@ -139,9 +158,32 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     return { minSize: size, maxSize: size }
   }
 
+  /** Runs a multipart step with the builder's clock, emitting `ok` on success and upload.denied on refusal. */
+  async function step<T>(request: unknown, ok: SafePresignEventType | undefined, run: (now: number) => Promise<T>, keyOf: (out: T) => string | undefined): Promise<T> {
+    const now = cfg.now()
+    const subject = typeof request === 'object' && request !== null ? (request as { owner?: unknown }).owner : undefined
+    try {
+      const out = await run(now)
+      if (ok) emit({ type: ok, time: now, subject: subject as string, key: keyOf(out), reason: 'ok', method: 'MULTIPART' })
+      return out
+    } catch (error) {
+      if (!isSafePresignError(error) || !REJECTIONS.has(error.code)) {
+        const key = typeof request === 'object' && request !== null ? (request as { key?: unknown }).key : undefined
+        emit({ type: 'upload.denied', time: now, subject: typeof subject === 'string' ? subject : undefined, key: typeof key === 'string' ? key : undefined, reason: isSafePresignError(error) ? error.code : 'INTERNAL', method: 'MULTIPART' })
+      }
+      throw error
+    }
+  }
+
   return {
     presign: presignUpload,
     complete: (request) => completeUpload(cfg, emit, request),
+    createMultipart: (request) => step(request, 'multipart.created', (now) => createMultipart(cfg, request, now), (out) => out.key),
+    signParts: (request) => step(request, 'multipart.signed', (now) => signParts(cfg, request, now), () => request?.key),
+    listParts: (request) => step(request, undefined, (now) => listParts(cfg, request, now), (out) => out.key),
+    completeMultipart: (request) => step(request, undefined, (now) => completeMultipart(cfg, emit, request, now), (out) => out.key),
+    abortMultipart: (request) => step(request, undefined, (now) => abortMultipart(cfg, emit, request, now), (out) => out.key),
+    sweepMultipart: (options) => sweepMultipart(cfg, options?.now ?? cfg.now()),
     config: Object.freeze({ ...cfg }),
   }
 }

@@ -32,6 +32,8 @@ export const STATUS: Record<ErrorCode, number> = {
   TICKET_INVALID: 404,
   NOT_COMMITTED: 409,
   UPLOAD_MISSING: 409,
+  // The multipart upload's time is up: start again.
+  UPLOAD_EXPIRED: 410,
   SIZE_MISMATCH: 409,
   TYPE_MISMATCH: 409,
   CONTENT_MISMATCH: 409,

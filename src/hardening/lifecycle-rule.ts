@@ -24,3 +24,24 @@ export function quarantineLifecycleRule(options: { prefix: string; days?: number
     AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
   }
 }
+
+/**
+ * An S3 lifecycle rule that aborts multipart uploads still incomplete `days` after they began, under
+ * `prefix` ('' for the whole bucket: it only ever drops parts of unfinished uploads, never an object).
+ * S3 bills the parts of an upload nobody completes until it is aborted; this is S3's own backstop for
+ * `sweepMultipart()`. Choose `days` beyond `multipart.expiresIn`, or live uploads are cut short.
+ * @example
+ * Rules: [multipartLifecycleRule({ prefix: 'uploads/', days: 2 })]
+ */
+export function multipartLifecycleRule(options: { prefix: string; days?: number; id?: string }): LifecycleRule {
+  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, 'multipartLifecycleRule needs { prefix, days? }')
+  const prefix = assertPrefix(options.prefix, 'prefix')
+  const days = options.days ?? 2
+  if (!isPositiveInteger(days)) invalid('INVALID_CONFIG', 'days', days, 'it must be a whole number of days, at least 1')
+  return {
+    ID: options.id ?? 'safe-presign-abort-incomplete-multipart',
+    Status: 'Enabled',
+    Filter: { Prefix: prefix },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+  }
+}
