@@ -152,6 +152,63 @@ export function testOwnershipStore(options: TestOwnershipStoreOptions): void {
       })
     })
 
+    describe('multipart records', () => {
+      const TiB = 1024 ** 4
+      const GiB = 1024 ** 3
+      // S3 upload ids are opaque; this one is 1 KB of what they, and other S3 servers, use.
+      const uploadId = `2~${'Zx9.q_W-v+Y/k='.repeat(80)}`.slice(0, 1024)
+      const multipartRecord = (label: string, t: number): UploadRecord =>
+        record(`${space(label)}/big.bin`, t, {
+          contentType: 'application/octet-stream',
+          minSize: 5 * TiB,
+          maxSize: 5 * TiB,
+          multipart: { uploadId, partSize: 5 * GiB, partCount: 1024 },
+        })
+
+      it('keeps multipart and 5 TiB sizes exactly through create, get and getMany', async () => {
+        const t = base()
+        const r = multipartRecord('multipart-roundtrip', t)
+        expect(r.maxSize).toBe(5_497_558_138_880)
+        expect(await a.create(r, t)).toBe(true)
+        expect(await a.get(r.key, t)).toStrictEqual(r)
+        expect(await b.get(r.key, t)).toStrictEqual(r)
+        expect((await b.getMany([r.key], t)).get(r.key)).toStrictEqual(r)
+        expect(await b.create({ ...r, multipart: { uploadId: 'other', partSize: 1, partCount: 1 } }, t)).toBe(false)
+        expect((await a.get(r.key, t))?.multipart).toStrictEqual(r.multipart)
+      })
+
+      it('keeps multipart unchanged through pending → committed and pending → rejected', async () => {
+        const t = base()
+        const committed = multipartRecord('multipart-commit', t)
+        const rejected = multipartRecord('multipart-reject', t)
+        await a.create(committed, t)
+        await a.create(rejected, t)
+        const { purgeAt: _, ...permanent } = committed
+        const afterCommit: UploadRecord = { ...permanent, state: 'committed', settledAt: t + 1, sniffedType: 'unknown' }
+        expect(await b.transition(committed.key, 'pending', 'committed', { purgeAt: undefined, settledAt: t + 1, sniffedType: 'unknown' }, t + 1)).toStrictEqual(afterCommit)
+        expect(await a.get(committed.key, t + 2)).toStrictEqual(afterCommit)
+        const patch = { reason: 'CONTENT_MISMATCH', settledAt: t + 1, purgeAt: t + 2 * HOUR }
+        const afterReject: UploadRecord = { ...rejected, ...patch, state: 'rejected' }
+        expect(await a.transition(rejected.key, 'pending', 'rejected', patch, t + 1)).toStrictEqual(afterReject)
+        expect(await b.getMany([committed.key, rejected.key], t + 2)).toStrictEqual(new Map([[committed.key, afterCommit], [rejected.key, afterReject]]))
+      })
+
+      it('returns a record without multipart without the key (not `multipart: undefined`), also after a transition', async () => {
+        const t = base()
+        const r = record(`${space('multipart-absent')}/k`, t, { maxSize: 5 * TiB })
+        await a.create(r, t)
+        const got = await b.get(r.key, t)
+        expect(got).not.toHaveProperty('multipart')
+        expect(got).toStrictEqual(r)
+        const many = (await b.getMany([r.key], t)).get(r.key)
+        expect(many).not.toHaveProperty('multipart')
+        expect(many).toStrictEqual(r)
+        const moved = await a.transition(r.key, 'pending', 'rejected', { reason: 'X' }, t)
+        expect(moved).not.toHaveProperty('multipart')
+        expect(moved).toStrictEqual({ ...r, state: 'rejected', reason: 'X' })
+      })
+    })
+
     describe('transitions', () => {
       it('moves pending to committed once, removes the purge time, and refuses a second attempt', async () => {
         const t = base()
