@@ -6,7 +6,8 @@
  * - `r:<key>`  string: `<state JSON>\n<record JSON>`. The state JSON holds what `transition` may
  *              change (`state`, `purgeAt`, `settledAt`, `reason`, `sniffedType`) and what the quota
  *              index needs (`owner`, `expiresAt`), every value a string; the record JSON holds
- *              everything else and is never touched by Lua. PEXPIREAT at `purgeAt`; no TTL without one.
+ *              everything else (sizes, `checksum`, `multipart`) and is never touched by Lua.
+ *              PEXPIREAT at `purgeAt`; no TTL without one.
  * - `o:<owner>` sorted set of the owner's pending record keys, scored by when each stops counting
  *              against `maxPendingPerOwner` (`expiresAt`, or `purgeAt` if earlier). `create` prunes and
  *              counts it in the same script that writes; PEXPIREAT at its highest score.

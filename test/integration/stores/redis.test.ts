@@ -119,6 +119,19 @@ describeWithServer('redisStore against redis-server', redisServerMissing, () => 
       expect(await store.get('big', T + 7_200_000.75)).toBeUndefined()
     })
 
+    it('keeps multipart in the record JSON, which transition leaves byte for byte as it was', async () => {
+      const multipart = { uploadId: `2~${'a.b_c-d+e/f='.repeat(80)}`, partSize: 5 * 1024 ** 3, partCount: 1024 }
+      const r = record('multipart', { minSize: 5 * 1024 ** 4, maxSize: 5 * 1024 ** 4, multipart })
+      await store.create(r, T)
+      const [stateLine, recordLine] = (await client.get(`${prefix}r:multipart`))!.split('\n')
+      expect(stateLine).not.toContain('multipart')
+      expect(JSON.parse(recordLine!)).toMatchObject({ maxSize: 5_497_558_138_880, multipart })
+      // Lua's cjson would print 5497558138880 as 5.4975581389e+12 and `/` as `\/`: it never re-encodes this line.
+      await store.transition('multipart', 'pending', 'rejected', { reason: 'X', purgeAt: T + 7_200_000 }, T)
+      expect((await client.get(`${prefix}r:multipart`))!.split('\n')[1]).toBe(recordLine)
+      expect(await store.get('multipart', T)).toStrictEqual({ ...r, state: 'rejected', reason: 'X', purgeAt: T + 7_200_000 })
+    })
+
     it('keeps transition strings intact through Lua (unicode, slashes, quotes, newlines)', async () => {
       await store.create(record('strings'), T)
       const patch = { reason: 'Ü/😀 "quoted" \\ back\nslash\u0001', sniffedType: 'text/plain; charset=utf-8' }
