@@ -26,12 +26,14 @@ export interface PolicyDocument {
 }
 
 /**
- * What the signing role does: `upload` signs PUT/POST grants, `complete` runs `complete()`,
- * `download` signs GET links, `list` adds `s3:ListBucket` limited to the prefixes.
+ * What the signing role does: `upload` signs PUT/POST grants (and creates, fills and completes
+ * multipart uploads: all s3:PutObject), `complete` runs `complete()`, `download` signs GET links,
+ * `list` adds `s3:ListBucket` limited to the prefixes, `multipart` lists parts, aborts and sweeps
+ * multipart uploads.
  */
-export type SignerCapability = 'upload' | 'complete' | 'download' | 'list'
+export type SignerCapability = 'upload' | 'complete' | 'download' | 'list' | 'multipart'
 
-export const SIGNER_CAPABILITIES: readonly SignerCapability[] = ['upload', 'complete', 'download', 'list']
+export const SIGNER_CAPABILITIES: readonly SignerCapability[] = ['upload', 'complete', 'download', 'list', 'multipart']
 
 /**
  * The three roles of the split setup: `upload` signs upload grants (PutObject on the upload prefix
@@ -43,7 +45,7 @@ export type SignerRole = 'upload' | 'download' | 'worker'
 export const SIGNER_ROLES: Readonly<Record<SignerRole, readonly SignerCapability[]>> = {
   upload: ['upload'],
   download: ['download'],
-  worker: ['complete', 'list'],
+  worker: ['complete', 'list', 'multipart'],
 }
 
 /** The one ACL an upload signer may set: the bucket owner keeps full control of what it writes. */
@@ -166,6 +168,8 @@ export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
     if (quarantine !== undefined) final.add('s3:PutObject').add('s3:GetObject').add('s3:DeleteObject')
   }
   if (has('download')) final.add('s3:GetObject')
+  // completeMultipart lists the parts, and a failed plan, abortMultipart and the sweep abort the upload.
+  if (has('multipart')) target.add('s3:AbortMultipartUpload').add('s3:ListMultipartUploadParts')
 
   const statements: PolicyStatement[] = []
   const allow = (sid: string, set: Set<string>, path: string) => {
@@ -181,7 +185,11 @@ export function signerPolicy(options: SignerPolicyOptions): PolicyDocument {
     const prefixes = quarantine === undefined ? [`${prefix}*`] : [`${prefix}*`, `${quarantine}*`]
     statements.push({ Sid: 'SafePresignList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [arn(bucket)], Condition: { StringLike: { 's3:prefix': prefixes } } })
   }
-  const granted = statements.filter((s) => s.Sid !== 'SafePresignList')
+  if (has('multipart')) {
+    // sweepMultipart lists the bucket's open uploads; s3:prefix does not apply to this action.
+    statements.push({ Sid: 'SafePresignListMultipart', Effect: 'Allow', Action: ['s3:ListBucketMultipartUploads'], Resource: [arn(bucket)] })
+  }
+  const granted = statements.filter((s) => s.Sid !== 'SafePresignList' && s.Sid !== 'SafePresignListMultipart')
   if (options.maxSignatureAgeSeconds !== undefined) checkSignatureAge(options.maxSignatureAgeSeconds)
   if (options.maxSignatureAgeSeconds !== undefined && granted.length > 0) {
     const seconds = options.maxSignatureAgeSeconds

@@ -102,8 +102,9 @@ async function fail(cfg: ResolvedUploadConfig, emit: Emit, record: MultipartReco
   throw new SafePresignError(problem.code, `${problem.message}; the upload was aborted`, { details: { key: record.key, check: problem.code }, observed: problem.observed })
 }
 
+/** By the worker: on RGW the upload signer may not abort even its own upload under the policy (403, measured). */
 async function abortInS3(cfg: ResolvedUploadConfig, record: MultipartRecord): Promise<void> {
-  await s3Call('AbortMultipartUpload', record.key, () => cfg.signer.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId })))
+  await s3Call('AbortMultipartUpload', record.key, () => cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId })))
 }
 
 const exists = async (cfg: ResolvedUploadConfig, key: string): Promise<boolean> => (await headEtag(cfg, key)) !== undefined

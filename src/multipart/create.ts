@@ -71,7 +71,7 @@ export async function createMultipart(cfg: ResolvedUploadConfig, request: Multip
     await createRecord(cfg, record, nowMs)
   } catch (error) {
     // Not recorded, so never completable: abort now rather than leave parts billed until a sweep.
-    await cfg.signer.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKey, UploadId: uploadId })).catch(() => {})
+    await cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKey, UploadId: uploadId })).catch(() => {})
     throw error
   }
   return { key: target.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, expiresAt }

@@ -3,7 +3,7 @@
 // a part URL cannot carry more bytes than the plan gives its part.
 import { ListPartsCommand, type Part } from '@aws-sdk/client-s3'
 import { SafePresignError } from '../errors.js'
-import { MAX_PARTS_PER_SIGN } from '../limits.js'
+import { BUCKET_OWNER_ACL, MAX_PARTS_PER_SIGN } from '../limits.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import { declaredChecksum } from '../policy/upload-request.js'
 import { presign } from '../sign/presign.js'
@@ -39,7 +39,7 @@ export interface ListPartsResult {
   parts: ListedPart[]
 }
 
-const UNHOISTABLE = ['x-amz-checksum-sha256'] as const
+const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-acl'] as const
 
 export async function signParts(cfg: ResolvedUploadConfig, request: SignPartsRequest, nowMs: number): Promise<PartGrant[]> {
   const ref = checkRef(cfg, request, 'signParts')
@@ -71,6 +71,9 @@ async function signPart(cfg: ResolvedUploadConfig, record: MultipartRecord, part
   const headers: Record<string, string> = { 'content-length': String(partLength(record.multipart, record.maxSize, part.partNumber)) }
   if (part.checksum?.algorithm === 'md5') headers['content-md5'] = part.checksum.value
   if (part.checksum?.algorithm === 'sha256') headers['x-amz-checksum-sha256'] = part.checksum.value
+  // RGW evaluates the upload signer's s3:x-amz-acl condition on every part too (as present and empty
+  // when absent, measured: 403), so a split setup's part URLs sign the same ACL as its grants.
+  if (cfg.bucketOwnerAcl) headers['x-amz-acl'] = BUCKET_OWNER_ACL
   const signed = await presign(cfg.signer, {
     method: 'PUT',
     operation: 'UploadPart',
@@ -100,13 +103,16 @@ export async function listParts(cfg: ResolvedUploadConfig, request: MultipartRef
   }
 }
 
-/** Every part S3 holds (ListParts, 1000 a page; at most 10 pages), or undefined when the upload is gone. */
+/**
+ * Every part S3 holds (ListParts, 1000 a page; at most 10 pages), or undefined when the upload is gone.
+ * Listed by the worker (`client`), so the upload signer needs nothing but s3:PutObject.
+ */
 export async function listAllParts(cfg: ResolvedUploadConfig, record: MultipartRecord): Promise<Part[] | undefined> {
   const out: Part[] = []
   let marker: string | undefined
   for (let page = 0; page <= Math.ceil(record.multipart.partCount / 1000); page++) {
     const listed = await s3Call('ListParts', record.key, () =>
-      cfg.signer.send(new ListPartsCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId, PartNumberMarker: marker, MaxParts: 1000 })),
+      cfg.client.send(new ListPartsCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId, PartNumberMarker: marker, MaxParts: 1000 })),
     )
     if (!listed) return undefined
     out.push(...(listed.Parts ?? []))

@@ -5,7 +5,8 @@ import { GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createSafeDownload, createSafeUpload, memoryStore, type MultipartUpload, type OwnershipStore, type PartGrant, type SafeUploadConfig } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor, usersMissing } from '../../helpers/rgw.js'
+import { splitFixture } from './split.js'
 import { enforcementTable, head, HTML, libraryCode, minimalPng } from './support.js'
 
 const peer = rgwPeer()
@@ -139,7 +140,7 @@ describeWithServer('multipart uploads on RGW', peer.missing, () => {
     const { up, upload, grants, ref: r } = await start('alice', BODY, { checksum: 'md5' })
     expect(new URL(grants[0]!.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-md5')
     const forged = Buffer.from(partOf(upload, BODY, 1))
-    forged[100] ^= 0xff
+    forged[100] = forged[100]! ^ 0xff
     table.http('part 1 (md5 signed), other bytes of the same length', await putPart(grants[0]!, forged), [400, 'BadDigest'])
     for (const g of grants) expect((await putPart(g, partOf(upload, BODY, g.partNumber))).status).toBe(200)
     expect(await up.completeMultipart(r)).toMatchObject({ state: 'committed' })
@@ -182,5 +183,48 @@ describeWithServer('multipart uploads on RGW', peer.missing, () => {
     const big = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size })
     expect([big.partSize, big.partCount]).toEqual([5 * MiB, Math.ceil(size / (5 * MiB))])
     await up.abortMultipart(ref(big, 'alice'))
+  })
+})
+
+describeWithServer('multipart uploads with split signers on RGW', usersMissing(peer), () => {
+  const fixture = splitFixture(peer, { prefix: 'uploads/', quarantinePrefix: 'quarantine/' })
+  const table = enforcementTable('multipart split')
+  afterAll(() => table.flush())
+
+  it('the upload signer creates and fills it (parts sign x-amz-acl), the worker lists and verifies, the download signer serves it; + x-amz-copy-source on a part: 403', async () => {
+    const { owner, split } = fixture()
+    const store = memoryStore()
+    const up = createSafeUpload({ client: owner, signer: split.uploadSigner, bucket: split.bucket, store, allowedContentTypes: ['image/png'], maxSize: 1024 ** 3, multipart: { partSize: 5 * MiB }, quarantine: { prefix: 'quarantine/' } })
+    const upload = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size: BODY.length })
+    const r = { key: upload.key, uploadId: upload.uploadId, owner: 'alice' }
+    const grants = await up.signParts({ ...r, parts: [1, 2, 3].map((partNumber) => ({ partNumber })) })
+    expect(grants[0]!.headers['x-amz-acl']).toBe('bucket-owner-full-control')
+    expect(new URL(grants[0]!.url).searchParams.get('X-Amz-Credential')).toContain(split.users.upload.credentials.accessKeyId)
+    const part = (n: number) => BODY.subarray((n - 1) * upload.partSize, Math.min(n * upload.partSize, BODY.length))
+    const put = (g: PartGrant, body: Buffer, extra: Record<string, string> = {}) => {
+      const headers: Record<string, string> = { ...g.headers, ...extra }
+      delete headers['content-length']
+      return httpRequest(g.url, { method: 'PUT', headers, body })
+    }
+    table.http('split: part 1 + unsigned x-amz-copy-source of an object outside the prefix', await put(grants[0]!, part(1), { 'x-amz-copy-source': `/${split.bucket}/private/none` }), [403, 'AccessDenied'])
+    for (const g of grants) table.http(`split: part ${g.partNumber} as signed`, await put(g, part(g.partNumber)), [200, undefined])
+    expect((await up.listParts(r)).parts.map((p) => p.size)).toEqual([5 * MiB, 5 * MiB, MiB])
+    expect(await up.completeMultipart(r)).toMatchObject({ state: 'committed', size: BODY.length, sniffedType: 'image/png' })
+    const link = await createSafeDownload({ client: owner, signer: split.downloadSigner, bucket: split.bucket, store }).presign({ key: upload.key, requester: 'alice' })
+    const got = await httpRequest(link.url)
+    table.http('split: download of the completed, promoted object', got, [200, undefined])
+    expect(got.body.equals(BODY)).toBe(true)
+  })
+
+  it('abortMultipart and sweepMultipart work with the worker (RGW lets the bucket owner abort the signer\'s upload; the signer itself may not)', async () => {
+    const { owner, split } = fixture()
+    const up = createSafeUpload({ client: owner, signer: split.uploadSigner, bucket: split.bucket, store: memoryStore(), allowedContentTypes: ['image/png'], maxSize: 1024 ** 3, multipart: { expiresIn: 60 }, quarantine: { prefix: 'quarantine/' } })
+    const a = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size: BODY.length })
+    const b = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size: BODY.length })
+    expect(await up.abortMultipart({ key: a.key, uploadId: a.uploadId, owner: 'alice' })).toEqual({ key: a.key, state: 'rejected' })
+    const swept = await up.sweepMultipart({ now: Date.now() + 120_000 })
+    expect(swept.aborted.map((x) => x.uploadId)).toEqual([b.uploadId])
+    const left = await owner.send(new ListMultipartUploadsCommand({ Bucket: split.bucket }))
+    expect((left.Uploads ?? []).map((u) => u.UploadId)).toEqual([])
   })
 })

@@ -182,7 +182,7 @@ describe('property: every Resource is inside the bucket and the prefixes', () =>
   const segment = fc.stringMatching(/^[a-zA-Z0-9_.=+-]{1,12}$/).filter((s) => s !== '.' && s !== '..')
   const prefix = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => `${parts.join('/')}/`)
   const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
-  const actions = fc.subarray(['upload', 'complete', 'download', 'list'] as const, { minLength: 1 })
+  const actions = fc.subarray(['upload', 'complete', 'download', 'list', 'multipart'] as const, { minLength: 1 })
 
   it('signerPolicy and bucketPolicy, for any valid prefix', () => {
     fc.assert(
@@ -193,8 +193,8 @@ describe('property: every Resource is inside the bucket and the prefixes', () =>
         const signer = signerPolicy({ bucket: b, prefix: p, quarantinePrefix: q, actions: a, maxSignatureAgeSeconds: age })
         for (const s of signer.Statement) {
           for (const r of s.Resource) expect(inside(r), r).toBe(true)
-          // The bucket ARN itself only for ListBucket, which is then limited by s3:prefix.
-          if (s.Resource.includes(`arn:aws:s3:::${b}`)) expect(s.Action).toEqual(['s3:ListBucket'])
+          // The bucket ARN itself only for ListBucket (then limited by s3:prefix) and the multipart listing.
+          if (s.Resource.includes(`arn:aws:s3:::${b}`)) expect([['s3:ListBucket'], ['s3:ListBucketMultipartUploads']]).toContainEqual(s.Action)
           for (const action of s.Action) expect(action).not.toContain('*')
         }
         const denies = bucketPolicy({ bucket: b, prefix: p, quarantinePrefix: q, maxSignatureAgeSeconds: age })
@@ -228,9 +228,10 @@ describe('the split setup: signerPolicy({ role }) and bucketPolicy({ principals 
       role: 'worker' as const,
       quarantinePrefix: 'quarantine/',
       statements: [
-        { Sid: 'SafePresignQuarantine', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject'], Resource: ['arn:aws:s3:::user-files/quarantine/*'] },
+        { Sid: 'SafePresignQuarantine', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListMultipartUploadParts'], Resource: ['arn:aws:s3:::user-files/quarantine/*'] },
         { Sid: 'SafePresignObjects', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::user-files/uploads/*'] },
         { Sid: 'SafePresignList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::user-files'], Condition: { StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } } },
+        { Sid: 'SafePresignListMultipart', Effect: 'Allow', Action: ['s3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::user-files'] },
       ],
     },
   ])('role $role, quarantine $quarantinePrefix', ({ role, quarantinePrefix, statements }) => {
