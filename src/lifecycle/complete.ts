@@ -15,6 +15,8 @@ import type { UploadRecord } from '../stores/types.js'
 import { storeCall } from '../_internal/store-call.js'
 import { checkSubject, describe, invalid, quote } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
+import { copyInParts, copySource } from './copy-large.js'
+import { MAX_PUT_SIZE_BYTES } from '../limits.js'
 
 export interface CompleteRequest {
   key: string
@@ -76,12 +78,12 @@ export async function completeUpload(
   }
 
   const objectKey = record.stagingKey ?? record.key
-  let verified: { size: number; sniffedType: string; etag: string | undefined }
+  let verified: Verified
   try {
     verified = await verify(cfg, record, objectKey, now)
     // Only the very bytes verified above may be promoted: a grant that can write twice may rewrite
     // the staging object while complete() runs. See promote().
-    if (record.stagingKey) await promote(cfg, record.stagingKey, key, verified.etag)
+    if (record.stagingKey) await promote(cfg, record, verified)
   } catch (error) {
     if (!(error instanceof Rejection)) throw error
     // An object the worker may not read may not be deletable either: the rejection still stands.
@@ -164,7 +166,7 @@ async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey
     throw new Rejection('CONTENT_MISMATCH', `the object's bytes are not what the grant's ${record.contentType} allows`, { contentType: storedType, sniffedType: verdict.sniffedType, why: verdict.why }, verdict.sniffedType)
   }
   if (cfg.quarantine?.scan) await scan(cfg, record, objectKey, storedType, size)
-  return { size, sniffedType: verdict.sniffedType, etag }
+  return { size, sniffedType: verdict.sniffedType, etag, contentType: storedType, metadata: head.Metadata }
 }
 
 async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, checksum: NonNullable<UploadRecord['checksum']>, head: HeadObjectCommandOutput) {
@@ -208,28 +210,32 @@ async function reject(cfg: ResolvedUploadConfig, record: UploadRecord, rejection
  * Copies the verified staging object to its final key. The copy is conditional on the verified
  * ETag (CopySourceIfMatch: AWS answers 412), and the copy's own ETag is compared as well, since not
  * every S3 enforces the condition (Ceph RGW 16 ignores it). A mismatch deletes the copy before any
- * record points at it, so it is never served.
+ * record points at it, so it is never served. Over 5 GiB (CopyObject's limit) it copies in parts.
  */
-async function promote(cfg: ResolvedUploadConfig, from: string, to: string, etag: string | undefined) {
-  const copied = await s3('CopyObject', () =>
-    cfg.client.send(
-      new CopyObjectCommand({
-        Bucket: cfg.bucket,
-        Key: to,
-        CopySource: `${cfg.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
-        CopySourceIfMatch: etag,
-        MetadataDirective: 'COPY',
-      }),
-    ),
-  )
+async function promote(cfg: ResolvedUploadConfig, record: UploadRecord, verified: Verified) {
+  const from = record.stagingKey!
+  const to = record.key
+  const copied =
+    verified.size > MAX_PUT_SIZE_BYTES
+      ? await copyInParts(cfg, { from, to, size: verified.size, etag: verified.etag, contentType: verified.contentType, metadata: verified.metadata, partSize: record.multipart?.partSize })
+      : (await s3('CopyObject', () =>
+          cfg.client.send(
+            new CopyObjectCommand({ Bucket: cfg.bucket, Key: to, CopySource: copySource(cfg.bucket, from), CopySourceIfMatch: verified.etag, MetadataDirective: 'COPY' }),
+          ),
+        )).CopyObjectResult?.ETag
   // Some stores quote ETags in CopyObjectResult and others do not (RGW): compare them bare.
   const bare = (tag: string | undefined) => tag?.replace(/"/g, '')
-  const copiedEtag = bare(copied.CopyObjectResult?.ETag ?? (await headObject(cfg, to))?.ETag)
-  if (etag !== undefined && copiedEtag !== bare(etag)) {
+  const copiedEtag = bare(copied ?? (await headObject(cfg, to))?.ETag)
+  // AWS gives a CopyObject of a multipart object a plain MD5 ETag: only like can be compared. A
+  // multipart staging object cannot be replayed anyway: its parts' URLs die with the completed upload.
+  const comparable = copiedEtag?.includes('-') === bare(verified.etag)?.includes('-')
+  if (verified.etag !== undefined && comparable && copiedEtag !== bare(verified.etag)) {
     await deleteObject(cfg, to)
-    throw new Rejection('CONTENT_MISMATCH', 'the object changed while it was being verified (the copy is not the verified object): a replayed upload; nothing was promoted', { copiedEtag, verifiedEtag: etag })
+    throw new Rejection('CONTENT_MISMATCH', 'the object changed while it was being verified (the copy is not the verified object): a replayed upload; nothing was promoted', { copiedEtag: copiedEtag ?? '', verifiedEtag: verified.etag })
   }
 }
+
+type Verified = Awaited<ReturnType<typeof verify>>
 
 async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadObjectCommandOutput | undefined> {
   try {

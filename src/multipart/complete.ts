@@ -35,8 +35,10 @@ export function planProblem(cfg: ResolvedUploadConfig, record: MultipartRecord, 
     if (!part) return { code: 'UPLOAD_MISSING', message: `part ${n} of ${partCount} was not uploaded`, observed: { partsHeld: parts.length } }
     const planned = partLength(record.multipart, record.maxSize, n)
     if (part.Size !== planned) return { code: 'SIZE_MISMATCH', message: `part ${n}'s size is not the planned ${planned} bytes`, observed: { partNumber: n, size: part.Size ?? -1 } }
-    if (cfg.checksum === 'sha256' && !part.ChecksumSHA256) {
-      return { code: 'CHECKSUM_MISMATCH', message: `part ${n} carries no SHA-256 checksum; the plan binds one per part`, observed: { partNumber: n } }
+    // A store that keeps no part checksums (Ceph RGW 16 neither compares nor lists them, measured) proves
+    // nothing per part: then only a whole-file digest, which complete() hashes the object for, binds the bytes.
+    if (cfg.checksum === 'sha256' && !part.ChecksumSHA256 && !record.checksum) {
+      return { code: 'CHECKSUM_MISMATCH', message: `part ${n} carries no SHA-256 checksum and the upload declared no file digest; the plan binds one per part`, observed: { partNumber: n } }
     }
     if (!part.ETag) return { code: 'UPLOAD_MISSING', message: `part ${n} has no ETag`, observed: { partNumber: n } }
   }
