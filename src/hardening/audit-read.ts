@@ -5,7 +5,7 @@ import { SafePresignError } from '../errors.js'
 export interface AuditFinding {
   /**
    * Stable: 'access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy', 'bucket-acl',
-   * 'object-ownership'.
+   * 'object-ownership', 'multipart-cleanup'.
    */
   id: string
   /** 'critical': anyone on the internet can read or write now (a public Allow, a public ACL grant). */
@@ -18,7 +18,7 @@ export interface AuditFinding {
 }
 
 // S3's answers for "this bucket has no such configuration".
-const MISSING = new Set(['NoSuchCORSConfiguration', 'NoSuchPublicAccessBlockConfiguration', 'NoSuchBucketPolicy', 'NoSuchConfiguration', 'OwnershipControlsNotFoundError'])
+const MISSING = new Set(['NoSuchCORSConfiguration', 'NoSuchPublicAccessBlockConfiguration', 'NoSuchBucketPolicy', 'NoSuchConfiguration', 'OwnershipControlsNotFoundError', 'NoSuchLifecycleConfiguration'])
 // S3-compatible stores that lack an API answer 405 or 501 (Ceph RGW 16: PutBucketLogging 405).
 const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'UnsupportedOperation'])
 

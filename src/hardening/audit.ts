@@ -4,6 +4,7 @@
 import { GetBucketCorsCommand, GetBucketLoggingCommand, GetBucketVersioningCommand, type CORSRule, type S3Client } from '@aws-sdk/client-s3'
 import { checkBucket, checkClient } from '../policy/common.js'
 import { invalid } from '../_internal/validate.js'
+import { multipartCleanup } from './audit-lifecycle.js'
 import { policy } from './audit-policy.js'
 import { bucketAcl, objectOwnership, publicAccessBlock } from './audit-public.js'
 import { read, unknown, type AuditFinding } from './audit-read.js'
@@ -14,7 +15,8 @@ export type { AuditFinding } from './audit-read.js'
 export interface AuditOptions {
   /**
    * Your S3Client; its credentials need the read permissions s3:GetBucketLogging, s3:GetBucketPublicAccessBlock,
-   * s3:GetBucketCORS, s3:GetBucketVersioning, s3:GetBucketPolicy, s3:GetBucketAcl and s3:GetBucketOwnershipControls.
+   * s3:GetBucketCORS, s3:GetBucketVersioning, s3:GetBucketPolicy, s3:GetBucketAcl, s3:GetBucketOwnershipControls
+   * and s3:GetLifecycleConfiguration.
    */
   client: S3Client
   bucket: string
@@ -70,7 +72,8 @@ async function versioning(client: S3Client, bucket: string): Promise<AuditFindin
 /**
  * Reads one bucket's settings and reports, for each, whether it is as safe-presign recommends:
  * access logging, the public access block, CORS, versioning, a bucket policy with s3:signatureAge and
- * no public Allow, a bucket ACL with no public grant, and Object Ownership BucketOwnerEnforced.
+ * no public Allow, a bucket ACL with no public grant, Object Ownership BucketOwnerEnforced, and a
+ * lifecycle rule that aborts incomplete multipart uploads.
  * The findings come in that order, one per setting.
  * A missing configuration is a finding; a setting the store cannot report is an `unknown` finding;
  * any other S3 failure throws S3_ERROR. Reads only.
@@ -92,5 +95,6 @@ export async function auditBucket(options: AuditOptions): Promise<AuditFinding[]
     policy(client, bucket),
     bucketAcl(client, bucket),
     objectOwnership(client, bucket),
+    multipartCleanup(client, bucket),
   ])
 }

@@ -8,6 +8,7 @@ import {
   PutBucketCorsCommand,
   PutBucketLoggingCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -17,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { auditBucket, bucketPolicy, corsConfiguration, type AuditFinding } from '../../../src/index.js'
+import { auditBucket, bucketPolicy, corsConfiguration, multipartLifecycleRule, type AuditFinding } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
 import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
 import { enforcementTable } from './support.js'
@@ -63,7 +64,10 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     const findings = await auditBucket({ client, bucket: name, origins: [APP] })
     const found = byId(findings)
     for (const f of findings) table.note(`fresh bucket: ${f.id}`, summary(f))
-    expect(findings.map((f) => f.id)).toEqual(['access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy', 'bucket-acl', 'object-ownership'])
+    expect(findings.map((f) => f.id)).toEqual(['access-logging', 'public-access-block', 'cors', 'versioning', 'bucket-policy', 'bucket-acl', 'object-ownership', 'multipart-cleanup'])
+    // No lifecycle configuration: RGW answers NoSuchLifecycleConfiguration, a finding.
+    expect(found['multipart-cleanup']).toMatchObject({ ok: false, severity: 'low' })
+    expect(found['multipart-cleanup']?.unknown).toBeUndefined()
     // RGW reports a stored (all-false) public access block rather than NoSuchPublicAccessBlockConfiguration.
     expect(found['public-access-block']).toMatchObject({ ok: false, severity: 'high', message: expect.stringContaining('IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets are not true') })
     // GetBucketLogging answers 200 with no LoggingEnabled: the setting is readable, and off.
@@ -96,9 +100,11 @@ describeWithServer('auditBucket on RGW', peer.missing, () => {
     const policy = bucketPolicy({ bucket: name, prefix: 'uploads/' })
     policy.Statement = policy.Statement.filter((s) => s.Sid !== 'SafePresignDenyInsecureTransport')
     await client.send(new PutBucketPolicyCommand({ Bucket: name, Policy: JSON.stringify(policy) }))
+    await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: name, LifecycleConfiguration: { Rules: [multipartLifecycleRule({ prefix: 'uploads/' })] } }))
 
     const found = byId(await auditBucket({ client, bucket: name, origins: [APP] }))
-    for (const id of ['cors', 'public-access-block', 'versioning', 'bucket-policy', 'access-logging']) table.note(`hardened bucket: ${id}`, summary(found[id]))
+    for (const id of ['cors', 'public-access-block', 'versioning', 'bucket-policy', 'access-logging', 'multipart-cleanup']) table.note(`hardened bucket: ${id}`, summary(found[id]))
+    expect(found['multipart-cleanup']).toMatchObject({ ok: true, message: expect.stringContaining('"uploads/" after 2 day(s)') })
     expect(found['cors']).toMatchObject({ ok: true, severity: 'info', message: expect.stringContaining('CORS is narrow') })
     expect(found['public-access-block']).toMatchObject({ ok: true, message: expect.stringContaining('on Ceph RGW 16 keep it off') })
     expect(found['versioning']).toMatchObject({ ok: true })

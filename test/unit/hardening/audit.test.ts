@@ -5,6 +5,7 @@
 import {
   GetBucketAclCommand,
   GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
@@ -17,7 +18,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { auditBucket, bucketPolicy, corsConfiguration, isSafePresignError, type AuditFinding } from '../../../src/index.js'
+import { auditBucket, bucketPolicy, corsConfiguration, isSafePresignError, multipartLifecycleRule, quarantineLifecycleRule, type AuditFinding } from '../../../src/index.js'
 import { s3Client } from '../core/fixtures.js'
 
 const client = s3Client()
@@ -41,6 +42,7 @@ function hardened() {
   s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(bucketPolicy({ bucket: BUCKET, prefix: 'uploads/' })) })
   s3.on(GetBucketAclCommand).resolves({ Owner: OWNER, Grants: OWNER_ONLY })
   s3.on(GetBucketOwnershipControlsCommand).resolves(ENFORCED)
+  s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [multipartLifecycleRule({ prefix: 'uploads/' })] })
 }
 
 async function finding(id: string, origins?: string[]): Promise<AuditFinding> {
@@ -55,7 +57,7 @@ const cors = (rule: Partial<CORSRule>) => s3.on(GetBucketCorsCommand).resolves({
 describe('auditBucket', () => {
   beforeEach(hardened)
 
-  it('a hardened bucket: seven findings, all ok, in a fixed order, read with one call each', async () => {
+  it('a hardened bucket: eight findings, all ok, in a fixed order, read with one call each', async () => {
     const findings = await auditBucket({ client, bucket: BUCKET, origins: [APP] })
     expect(findings.map((f) => [f.id, f.ok, f.severity])).toEqual([
       ['access-logging', true, 'info'],
@@ -65,6 +67,7 @@ describe('auditBucket', () => {
       ['bucket-policy', true, 'info'],
       ['bucket-acl', true, 'info'],
       ['object-ownership', true, 'info'],
+      ['multipart-cleanup', true, 'info'],
     ])
     expect(findings.every((f) => f.unknown === undefined)).toBe(true)
     for (const command of [
@@ -75,6 +78,7 @@ describe('auditBucket', () => {
       GetBucketPolicyCommand,
       GetBucketAclCommand,
       GetBucketOwnershipControlsCommand,
+      GetBucketLifecycleConfigurationCommand,
     ] as const) {
       expect(s3.commandCalls(command).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET }])
     }
@@ -88,6 +92,7 @@ describe('auditBucket', () => {
     s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404))
     // A bucket always has an ACL (its owner's grant); a bucket made before April 2023 has no ownership controls.
     s3.on(GetBucketOwnershipControlsCommand).rejects(s3Error('OwnershipControlsNotFoundError', 404))
+    s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration', 404))
     const findings = await auditBucket({ client, bucket: BUCKET })
     expect(findings.map(({ id, severity, ok }) => ({ id, severity, ok }))).toEqual([
       { id: 'access-logging', severity: 'medium', ok: false },
@@ -97,7 +102,9 @@ describe('auditBucket', () => {
       { id: 'bucket-policy', severity: 'low', ok: false },
       { id: 'bucket-acl', severity: 'info', ok: true },
       { id: 'object-ownership', severity: 'medium', ok: false },
+      { id: 'multipart-cleanup', severity: 'low', ok: false },
     ])
+    expect(findings[7]!.message).toContain('multipartLifecycleRule()')
     expect(findings[0]!.message).toContain('logging is off')
     expect(findings[1]!.message).toContain('No public access block')
     expect(findings[1]!.message).toContain('On Ceph RGW 16 leave BlockPublicAcls off')
@@ -105,6 +112,25 @@ describe('auditBucket', () => {
     expect(findings[4]!.message).toContain('s3:signatureAge')
     expect(findings[6]!.message).toContain('No Object Ownership setting')
     expect(findings[6]!.message).toContain('Set BucketOwnerEnforced')
+  })
+
+  describe('multipart cleanup', () => {
+    it.each([
+      ['a multipartLifecycleRule', [multipartLifecycleRule({ prefix: 'uploads/', days: 3 })], true, '"uploads/" after 3 day(s)'],
+      ['the quarantine rule (it aborts too)', [quarantineLifecycleRule({ prefix: 'quarantine/' })], true, '"quarantine/" after 1 day(s)'],
+      ['a disabled rule', [{ ...multipartLifecycleRule({ prefix: '' }), Status: 'Disabled' as const }], false, 'No lifecycle rule aborts'],
+      ['an expiry rule without AbortIncompleteMultipartUpload', [{ ID: 'x', Status: 'Enabled' as const, Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }], false, 'No lifecycle rule aborts'],
+    ])('%s → ok %s', async (_name, rules, ok, says) => {
+      s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: rules })
+      const f = await finding('multipart-cleanup')
+      expect(f.ok).toBe(ok)
+      expect(f.message).toContain(says)
+    })
+
+    it('an unsupported lifecycle API is an unknown finding, never ok', async () => {
+      s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NotImplemented', 501))
+      expect(await finding('multipart-cleanup')).toMatchObject({ ok: false, unknown: true })
+    })
   })
 
   describe('access logging', () => {
