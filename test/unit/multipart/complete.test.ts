@@ -27,7 +27,7 @@ async function started(config: Partial<SafeUploadConfig> = {}, size = SIZE, part
 }
 
 /** What the client's part PUTs leave: every part of the plan (or `sizes`), none of them held in memory but the first bytes. */
-function uploadParts(created: { uploadId: string; partSize: number; partCount: number }, size: number, options: { skip?: number[]; sizes?: Record<number, number>; checksums?: boolean } = {}): FakePart[] {
+function uploadParts(created: { uploadId: string; partSize: number; partCount: number }, size: number, options: { skip?: number[]; sizes?: Partial<Record<number, number>>; checksums?: boolean } = {}): FakePart[] {
   const parts: FakePart[] = []
   for (let n = 1; n <= created.partCount; n++) {
     if (options.skip?.includes(n)) continue
