@@ -57,16 +57,21 @@ export async function completeMultipart(cfg: ResolvedUploadConfig, emit: Emit, r
     if (await exists(cfg, objectKey)) return completeUpload(cfg, emit, { key: ref.key, owner: ref.owner })
     return fail(cfg, emit, record, { code: 'UPLOAD_MISSING', message: 'the multipart upload no longer exists in S3 (aborted or expired)', observed: {} }, nowMs)
   }
+  if (nowMs >= record.expiresAt) {
+    return fail(cfg, emit, record, { code: 'UPLOAD_EXPIRED', message: `the multipart upload had to be completed by ${new Date(record.expiresAt).toISOString()}`, observed: {} }, nowMs)
+  }
   const problem = planProblem(cfg, record, parts)
   if (problem) return fail(cfg, emit, record, problem, nowMs)
+  // An object under the key is this very upload, completed by a concurrent call, only when it has these
+  // parts' multipart ETag: then verify it. Anything else is refused, never completed over.
+  const settle = (etag: string) =>
+    etag === multipartEtag(parts)
+      ? completeUpload(cfg, emit, { key: ref.key, owner: ref.owner })
+      : fail(cfg, emit, record, { code: 'CONTENT_MISMATCH', message: 'an object already exists under the upload\'s key; nothing was completed', observed: { etag } }, nowMs)
   // Create-once: S3 refuses with 412 where it honours If-None-Match on completion; where it does not
-  // (Ceph RGW 16), this HEAD is what stops a completion over an existing object. An object that is
-  // this very upload, completed by a concurrent call, has these parts' multipart ETag: verify that one.
+  // (Ceph RGW 16), this HEAD is what stops a completion over an existing object.
   const existing = await headEtag(cfg, objectKey)
-  if (existing !== undefined) {
-    if (existing === multipartEtag(parts)) return completeUpload(cfg, emit, { key: ref.key, owner: ref.owner })
-    return fail(cfg, emit, record, { code: 'CONTENT_MISMATCH', message: 'an object already exists under the upload\'s key; nothing was completed', observed: { etag: existing } }, nowMs)
-  }
+  if (existing !== undefined) return settle(existing)
   const sorted = [...parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0))
   try {
     const done = await s3Call('CompleteMultipartUpload', ref.key, () =>
@@ -86,7 +91,12 @@ export async function completeMultipart(cfg: ResolvedUploadConfig, emit: Emit, r
     }
   } catch (error) {
     const status = (error as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause?.$metadata?.httpStatusCode
-    if (status === 412) return fail(cfg, emit, record, { code: 'CONTENT_MISMATCH', message: 'an object already exists under the upload\'s key; nothing was completed', observed: { status } }, nowMs)
+    if (status === 412) {
+      // Something appeared since the HEAD: a concurrent completion of this upload, or not.
+      const now = await headEtag(cfg, objectKey)
+      if (now !== undefined) return settle(now)
+      return fail(cfg, emit, record, { code: 'CONTENT_MISMATCH', message: 'S3 refused to complete over an existing object; nothing was completed', observed: { status } }, nowMs)
+    }
     if (status === 400) return fail(cfg, emit, record, { code: 'SIZE_MISMATCH', message: `S3 refused to complete: the parts do not add up to the declared ${record.maxSize} bytes, or a part is too small`, observed: { status } }, nowMs)
     throw error
   }
@@ -94,12 +104,16 @@ export async function completeMultipart(cfg: ResolvedUploadConfig, emit: Emit, r
   return completeUpload(cfg, emit, { key: ref.key, owner: ref.owner })
 }
 
-/** Aborts the upload in S3, rejects the record, emits upload.rejected, and throws the problem's code. */
-async function fail(cfg: ResolvedUploadConfig, emit: Emit, record: MultipartRecord, problem: PlanProblem, nowMs: number): Promise<never> {
+/**
+ * Aborts the upload in S3, rejects the record, emits upload.rejected, and throws the problem's code.
+ * A record a concurrent call committed meanwhile is not rejected: that call's outcome is reported.
+ */
+async function fail(cfg: ResolvedUploadConfig, emit: Emit, record: MultipartRecord, problem: PlanProblem, nowMs: number): Promise<CompleteResult> {
   await abortInS3(cfg, record)
-  await storeCall('transition', () =>
+  const rejected = await storeCall('transition', () =>
     cfg.store.transition(record.key, 'pending', 'rejected', { reason: problem.code, settledAt: nowMs, purgeAt: nowMs + cfg.pendingTtl * 1000 }, nowMs),
   )
+  if (!rejected) return completeUpload(cfg, emit, { key: record.key, owner: record.owner })
   emit({ type: 'upload.rejected', time: nowMs, subject: record.owner, key: record.key, reason: problem.code, method: 'MULTIPART', observed: problem.observed })
   throw new SafePresignError(problem.code, `${problem.message}; the upload was aborted`, { details: { key: record.key, check: problem.code }, observed: problem.observed })
 }

@@ -1,6 +1,7 @@
 // completeMultipart(): the server lists the parts S3 holds, checks each against the plan, completes
 // create-once with the size asserted, then verifies the object as complete() does. Every refusal
 // aborts the upload and rejects the record; the real size or ETag stays in `observed`.
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SNIFF_BYTES } from '../../../src/lifecycle/sniff.js'
 import type { SafeUploadConfig } from '../../../src/upload.js'
@@ -117,14 +118,10 @@ describe('all parts as planned: completed create-once, verified, committed', () 
     expect(w.s3.ops().slice(0, 2)).toEqual([`ListParts ${ref.key}`, `HeadObject ${ref.key}`])
   })
 
-  // BUG: src/multipart/complete.ts, the 412 branch of completeMultipart (`if (status === 412) return fail(…)`):
-  // a concurrent completeMultipart of the SAME upload that lands between this call's HEAD and its
-  // CompleteMultipartUpload makes S3 answer 412 (If-None-Match: the key now exists). The code then
-  // aborts, rejects the record (still pending: the other call is verifying) and throws CONTENT_MISMATCH,
-  // so the other call's commit finds the record rejected, and a good, complete object is left under the
-  // key with a rejected record. It should do what the HEAD branch does: HEAD again, and when the ETag is
-  // multipartEtag(parts), verify it with completeUpload instead of rejecting.
-  it.fails('S3 answers 412 because a concurrent call completed THIS upload: verified and committed, not rejected', async () => {
+  // A concurrent completeMultipart of the SAME upload that lands between this call's HEAD and its
+  // CompleteMultipartUpload makes S3 answer 412 (If-None-Match: the key now exists). That object is
+  // this upload (its ETag is these parts' multipart ETag): it is verified and committed, not rejected.
+  it('S3 answers 412 because a concurrent call completed THIS upload: verified and committed, not rejected', async () => {
     const { up, created, ref } = await started()
     uploadParts(created, SIZE)
     let heads = 0
@@ -214,8 +211,9 @@ describe('parts that are not the plan: aborted, rejected, upload.rejected with w
     })
     const error = await failure(up.completeMultipart(ref))
     expect(error.code).toBe('CONTENT_MISMATCH')
-    expect(error.observed).toEqual({ status: 412 })
-    expect(w.s3.ops()).toEqual([`ListParts ${ref.key}`, `HeadObject ${ref.key}`, `CompleteMultipartUpload ${ref.key}`, `AbortMultipartUpload ${ref.key}`])
+    // After the 412 it looks again: the object is not this upload's (not its multipart ETag).
+    expect(error.observed).toEqual({ etag: createHash('md5').update(png(3000)).digest('hex') })
+    expect(w.s3.ops()).toEqual([`ListParts ${ref.key}`, `HeadObject ${ref.key}`, `CompleteMultipartUpload ${ref.key}`, `HeadObject ${ref.key}`, `AbortMultipartUpload ${ref.key}`])
     expect(w.s3.objects.get(ref.key)?.size).toBe(3000)
     expect(await w.store.get(ref.key, T)).toMatchObject({ state: 'rejected', reason: 'CONTENT_MISMATCH' })
   })
@@ -321,5 +319,30 @@ describe('1,000 parts of 5 MiB (~5 GB declared), never read', () => {
     await up.completeMultipart(ref)
     expect(w.s3.inputs('ListParts').map((i) => i.PartNumberMarker)).toEqual([undefined, '1000'])
     expect((await w.store.get(ref.key, T))?.state).toBe('committed')
+  })
+})
+
+describe('the upload lifetime and concurrent settlements', () => {
+  it('completing after expiresAt: UPLOAD_EXPIRED, the upload aborted and the record rejected (the sweep would abort it anyway)', async () => {
+    const { up, created, ref } = await started()
+    uploadParts(created, SIZE)
+    w.clock.now = created.expiresAt
+    const error = await failure(up.completeMultipart(ref))
+    expect(error.code).toBe('UPLOAD_EXPIRED')
+    expect(w.s3.ops()).toEqual([`ListParts ${ref.key}`, `AbortMultipartUpload ${ref.key}`])
+    expect(await w.store.get(ref.key, created.expiresAt)).toMatchObject({ state: 'rejected', reason: 'UPLOAD_EXPIRED' })
+  })
+
+  it('a failed check whose record a concurrent call committed meanwhile reports that commit, not a rejection', async () => {
+    const { up, created, ref } = await started()
+    uploadParts(created, SIZE, { skip: [2] })
+    // Between this call's read and its rejection, another call commits the record.
+    w.s3.intercept('AbortMultipartUpload', async (input, original) => {
+      await w.store.transition(ref.key, 'pending', 'committed', { purgeAt: undefined, settledAt: T, sniffedType: 'image/png' }, T)
+      return original(input)
+    })
+    const result = await up.completeMultipart(ref)
+    expect(result).toMatchObject({ key: ref.key, state: 'committed', alreadyCommitted: true })
+    expect(w.events.map((e) => e.type)).not.toContain('upload.rejected')
   })
 })
