@@ -7,7 +7,8 @@ import { contentDisposition } from './key/content-disposition.js'
 import { keyProblem } from './key/key.js'
 import { MAX_BATCH_KEYS, MAX_TICKET_LINK_EXPIRY_SECONDS } from './limits.js'
 import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadConfig } from './policy/download-config.js'
-import { presign } from './sign/presign.js'
+import { presignWith } from './sign/presign.js'
+import { signingContext, type SigningContext } from './sign/target.js'
 import type { UploadRecord } from './stores/types.js'
 import { storeCall } from './_internal/store-call.js'
 import { requestLifetime, checkSubject, invalid, quote } from './_internal/validate.js'
@@ -97,10 +98,11 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     return record
   }
 
-  async function sign(record: UploadRecord, expiresIn: number, nowMs: number): Promise<DownloadLink> {
+  /** One link. A batch passes the signing context it resolved once for all its keys. */
+  async function sign(record: UploadRecord, expiresIn: number, nowMs: number, context?: SigningContext): Promise<DownloadLink> {
     // A wildcard grant ('image/*') is served as the type the bytes were verified as.
     const type = record.contentType.endsWith('/*') ? (record.sniffedType && record.sniffedType !== 'unknown' ? record.sniffedType : 'application/octet-stream') : record.contentType
-    const signed = await presign(cfg.signer, {
+    const signed = await presignWith(context ?? (await signingContext(cfg.signer, cfg.bucket)), {
       method: 'GET',
       bucket: cfg.bucket,
       key: record.key,
@@ -155,10 +157,13 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       const expiresIn = requestLifetime('expiresIn', request.expiresIn, cfg.expiresIn, defaultExpiry)
       const valid = request.keys.filter((k) => keyProblem(k, cfg.keyPrefix) === undefined)
       const records = valid.length > 0 ? await storeCall('getMany', () => cfg.store.getMany(valid, now)) : new Map<string, UploadRecord>()
+      // Resolved once for the batch, and only when some key needs a link.
+      let context: Promise<SigningContext> | undefined
+      const batchContext = () => (context ??= signingContext(cfg.signer, cfg.bucket))
       return Promise.all(
         request.keys.map(async (key): Promise<BatchResult> => {
           try {
-            const link = await decide('download.granted', requester, key, now, async () => sign(await authorize(checkKey(key), records.get(key), requester), expiresIn, now))
+            const link = await decide('download.granted', requester, key, now, async () => sign(await authorize(checkKey(key), records.get(key), requester), expiresIn, now, await batchContext()))
             return { key, ok: true, ...link }
           } catch (error) {
             if (!isSafePresignError(error)) throw error

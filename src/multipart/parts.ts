@@ -6,7 +6,8 @@ import { SafePresignError } from '../errors.js'
 import { BUCKET_OWNER_ACL, MAX_PARTS_PER_SIGN } from '../limits.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import { declaredChecksum } from '../policy/upload-request.js'
-import { presign } from '../sign/presign.js'
+import { presignWith } from '../sign/presign.js'
+import { signingContext, type SigningContext } from '../sign/target.js'
 import { invalid } from '../_internal/validate.js'
 import { assertOpen, checkRef, objectKeyOf, openUpload, s3Call, type MultipartRecord, type MultipartRef } from './open.js'
 import { partLength } from './plan.js'
@@ -64,17 +65,25 @@ export async function signParts(cfg: ResolvedUploadConfig, request: SignPartsReq
   const expiresIn = Math.min(cfg.expiresIn, Math.floor((record.expiresAt - nowMs) / 1000))
   if (expiresIn < 1) assertOpen({ ...record, expiresAt: nowMs }, nowMs)
   const signingDate = new Date(nowMs)
-  return Promise.all(wanted.map((part) => signPart(cfg, record, part, expiresIn, signingDate)))
+  const context = await signingContext(cfg.signer, cfg.bucket)
+  return Promise.all(wanted.map((part) => signPart(cfg, context, record, part, expiresIn, signingDate)))
 }
 
-async function signPart(cfg: ResolvedUploadConfig, record: MultipartRecord, part: { partNumber: number; checksum: MultipartRecord['checksum'] }, expiresIn: number, signingDate: Date): Promise<PartGrant> {
+async function signPart(
+  cfg: ResolvedUploadConfig,
+  context: SigningContext,
+  record: MultipartRecord,
+  part: { partNumber: number; checksum: MultipartRecord['checksum'] },
+  expiresIn: number,
+  signingDate: Date,
+): Promise<PartGrant> {
   const headers: Record<string, string> = { 'content-length': String(partLength(record.multipart, record.maxSize, part.partNumber)) }
   if (part.checksum?.algorithm === 'md5') headers['content-md5'] = part.checksum.value
   if (part.checksum?.algorithm === 'sha256') headers['x-amz-checksum-sha256'] = part.checksum.value
   // RGW evaluates the upload signer's s3:x-amz-acl condition on every part too (as present and empty
   // when absent, measured: 403), so a split setup's part URLs sign the same ACL as its grants.
   if (cfg.bucketOwnerAcl) headers['x-amz-acl'] = BUCKET_OWNER_ACL
-  const signed = await presign(cfg.signer, {
+  const signed = await presignWith(context, {
     method: 'PUT',
     operation: 'UploadPart',
     bucket: cfg.bucket,

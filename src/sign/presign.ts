@@ -9,7 +9,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import { formatUrl } from '@aws-sdk/util-format-url'
 import { clampToCredentials, validUntil } from './credentials.js'
-import { encodeKeyPath, signingContext } from './target.js'
+import { encodeKeyPath, signingContext, type SigningContext } from './target.js'
 
 export interface PresignSpec {
   method: 'GET' | 'PUT'
@@ -39,7 +39,14 @@ export interface Presigned {
 const SIGN_CONTENT_TYPE = new Set(['content-type'])
 
 export async function presign(client: S3Client, spec: PresignSpec): Promise<Presigned> {
-  const { target, credentials } = await signingContext(client, spec.bucket)
+  return presignWith(await signingContext(client, spec.bucket), spec)
+}
+
+/**
+ * The same, with a signing context resolved once for many URLs (a batch of links, a call's part URLs):
+ * every URL of the batch is signed with the same credentials, and their expiry checked once.
+ */
+export async function presignWith({ target, credentials }: SigningContext, spec: PresignSpec): Promise<Presigned> {
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
   const headers: Record<string, string> = { ...spec.headers }
   headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`

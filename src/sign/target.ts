@@ -104,7 +104,12 @@ export function encodeKeyPath(key: string): string {
  * The signing target for `bucket` and the client's current credentials, resolved together.
  * Anything that goes wrong becomes SIGNING_FAILED (a SafePresignError passes through).
  */
-export async function signingContext(client: S3Client, bucket: string): Promise<{ target: SigningTarget; credentials: Credentials }> {
+export interface SigningContext {
+  target: SigningTarget
+  credentials: Credentials
+}
+
+export async function signingContext(client: S3Client, bucket: string): Promise<SigningContext> {
   try {
     return { target: await signingTarget(client, bucket), credentials: await client.config.credentials() }
   } catch (cause) {
