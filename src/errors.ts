@@ -62,6 +62,20 @@ export const ErrorCode = {
   TICKET_EXPIRED: 'TICKET_EXPIRED',
   /** A download ticket id is malformed or unknown. */
   TICKET_INVALID: 'TICKET_INVALID',
+  /** Handler: `authenticate(request)` named no user. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** Handler: the request's Origin is not in `allowedOrigins`. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** Handler: no such route under `basePath`. */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** Handler: the route exists, with another HTTP method. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** Handler: a request body that is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** Handler: a request body over the cap (64 KiB by default). */
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  /** Handler: an error that is not the library's; its message is not sent to the client. */
+  INTERNAL: 'INTERNAL',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -35,6 +35,8 @@ export interface UploadRequest {
   checksum?: string
   /** Lifetime in seconds, at most the builder's `expiresIn`. */
   expiresIn?: number
+  /** POST only: one of the builder's `successRedirects`, where S3 sends the browser after the upload. */
+  successRedirect?: string
 }
 
 export interface PutGrant {
@@ -100,6 +102,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
 
   async function issue(request: UploadRequest, nowMs: number): Promise<UploadGrant> {
     if (typeof request !== 'object' || request === null) invalid('INVALID_REQUEST', 'request', request, 'presign needs { owner, contentType, size, ... }')
+    if (cfg.method === 'PUT' && request.successRedirect !== undefined) invalid('INVALID_REQUEST', 'successRedirect', request.successRedirect, 'only a POST form is redirected; this builder signs PUT grants')
     const target = uploadTarget(cfg, request, cfg.method === 'POST')
     const { key, stagingKey, contentType, filename } = target
     const { minSize, maxSize } = sizeBounds(request.size)
@@ -130,7 +133,9 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       })
       grant = { key, method: 'PUT', url: signed.url, headers, expiresAt: signed.expiresAt }
     } else {
-      const fields: Record<string, string> = { success_action_status: '201' }
+      // success_action_redirect instead of success_action_status: S3 answers 303 to it (with bucket, key
+      // and etag in the query), and the policy binds the exact URL.
+      const fields: Record<string, string> = redirectField(request.successRedirect)
       const conditions: PostCondition[] = [['content-length-range', minSize, maxSize]]
       if (contentType.endsWith('/*')) conditions.push(['starts-with', '$Content-Type', contentType.slice(0, -1)])
       else fields['Content-Type'] = contentType
@@ -143,6 +148,14 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
     await createRecord(cfg, pendingRecord(cfg, target, { minSize, maxSize, checksum, createdAt: nowMs, expiresAt: grant.expiresAt }), nowMs)
     return grant
+  }
+
+  function redirectField(redirect: unknown): Record<string, string> {
+    if (redirect === undefined) return { success_action_status: '201' }
+    if (typeof redirect !== 'string' || !cfg.successRedirects.includes(redirect)) {
+      invalid('INVALID_REQUEST', 'successRedirect', redirect, cfg.successRedirects.length === 0 ? 'this builder has no `successRedirects`' : `it must be one of the builder's successRedirects: ${cfg.successRedirects.join(', ')}`)
+    }
+    return { success_action_redirect: redirect }
   }
 
   function sizeBounds(size: unknown): { minSize: number; maxSize: number } {

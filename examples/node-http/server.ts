@@ -26,6 +26,13 @@ export const STATUS: Record<ErrorCode, number> = {
   INVALID_FILENAME: 400,
   INVALID_KEY: 400,
   FORBIDDEN: 403,
+  ORIGIN_NOT_ALLOWED: 403,
+  UNAUTHENTICATED: 401,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  INTERNAL: 500,
   // Too many open grants for this user: slow down, retry after one completes or expires.
   TOO_MANY_PENDING: 429,
   NOT_FOUND: 404,

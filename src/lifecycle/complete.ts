@@ -133,7 +133,8 @@ function result(record: UploadRecord, alreadyCommitted: boolean): CompleteResult
     key: record.key,
     state: 'committed',
     size: record.maxSize === record.minSize ? record.maxSize : undefined,
-    contentType: record.contentType,
+    // A `type/*` grant reports what S3 stored and the bytes were verified as, not the wildcard.
+    contentType: record.contentType.endsWith('/*') && record.sniffedType && record.sniffedType !== 'unknown' ? record.sniffedType : record.contentType,
     sniffedType: record.sniffedType ?? 'unknown',
     alreadyCommitted,
   }

@@ -78,6 +78,13 @@ export interface SafeUploadConfig {
   checksum?: 'md5' | 'sha256' | false
   /** Allow a PUT grant to write more than once (needs `quarantine`). Off: the PUT is create-once (signed `If-None-Match: *`). @default false */
   overwrite?: boolean
+  /**
+   * POST only: the pages a plain HTML form may return to after the upload (`success_action_redirect`,
+   * signed into the policy as an exact value), so a form without JavaScript lands back on your app
+   * rather than on the bucket's XML. Exact absolute URLs, https (or http on localhost). A request picks
+   * one with `successRedirect`. @default undefined (the form gets S3's 201 XML)
+   */
+  successRedirects?: readonly string[]
   /** Records who owns each key. */
   store: OwnershipStore
   /** Append an extension derived from the content type (never from the filename) to keys. @default true */
@@ -115,6 +122,7 @@ export interface ResolvedUploadConfig {
   bucketOwnerAcl: boolean
   maxPendingPerOwner: number
   multipart: Required<MultipartOptions> | undefined
+  successRedirects: readonly string[]
   bucket: string
   keyPrefix: string | ((context: { owner: string }) => string)
   allowlist: ContentTypeAllowlist
@@ -220,6 +228,7 @@ export function resolveUploadConfig(config: SafeUploadConfig): ResolvedUploadCon
     bucketOwnerAcl,
     maxPendingPerOwner,
     multipart,
+    successRedirects: checkRedirects(config.successRedirects, method),
     bucket: checkBucket(config.bucket),
     keyPrefix,
     allowlist: parseAllowlist(config.allowedContentTypes),
@@ -252,4 +261,23 @@ function resolveMultipart(value: unknown): Required<MultipartOptions> | undefine
     invalid('INVALID_CONFIG', 'multipart.threshold', threshold, `it must be whole bytes above 0, at most ${MAX_PUT_SIZE_BYTES} (a single PUT's limit)`, { limit: MAX_PUT_SIZE_BYTES })
   }
   return { partSize, threshold, expiresIn: checkLifetime('multipart.expiresIn', o.expiresIn ?? DEFAULT_MULTIPART_TTL_SECONDS) }
+}
+
+function checkRedirects(value: unknown, method: 'PUT' | 'POST'): readonly string[] {
+  if (value === undefined) return []
+  if (method !== 'POST') invalid('INVALID_CONFIG', 'successRedirects', value, 'only a POST form is redirected; a PUT grant has no success_action_redirect')
+  if (!Array.isArray(value) || value.length === 0) invalid('INVALID_CONFIG', 'successRedirects', value, 'it must be a non-empty array of absolute URLs')
+  for (const entry of value) {
+    let url: URL | undefined
+    try {
+      url = typeof entry === 'string' ? new URL(entry) : undefined
+    } catch {
+      url = undefined
+    }
+    const local = url !== undefined && url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+    if (!url || (url.protocol !== 'https:' && !local) || url.hash !== '' || url.username !== '' || url.password !== '') {
+      invalid('INVALID_CONFIG', 'successRedirects', entry, 'each must be an absolute https URL (http only on localhost), without a fragment or credentials')
+    }
+  }
+  return Object.freeze([...value])
 }

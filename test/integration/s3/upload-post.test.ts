@@ -98,7 +98,7 @@ describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
     table.http('POST, no Content-Type field on an image/* policy', await postForm(grant.url, grant.fields, file(PNG)), [403, 'AccessDenied'])
     await nothingStored(grant)
     table.http('POST, Content-Type image/png on an image/* policy', await postForm(grant.url, { ...grant.fields, 'Content-Type': 'image/png' }, file(PNG)), [201, undefined])
-    expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', contentType: 'image/*', sniffedType: 'image/png' })
+    expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed', contentType: 'image/png', sniffedType: 'image/png' }) // the type verified, not the wildcard
     expect(await head(client, bucket, grant.key)).toMatchObject({ ContentType: 'image/png' })
   })
 
@@ -128,5 +128,21 @@ describeWithServer('createSafeUpload POST on RGW', peer.missing, () => {
     // AWS S3 answers SignatureDoesNotMatch here; RGW 16.2 answers AccessDenied.
     table.http('POST, tampered X-Amz-Signature', await postForm(grant.url, fields, file(PNG)), [403, 'AccessDenied'])
     await nothingStored(grant)
+  })
+
+  it('successRedirects: a plain form lands back on the app (303 to the signed URL, with bucket, key and etag); another URL in the form is 403', async () => {
+    const back = 'https://app.example/uploaded'
+    const up = uploads({ successRedirects: [back] })
+    const grant = asPost(await up.presign({ owner: 'alice', contentType: 'image/png', size: PNG.length, successRedirect: back }))
+    expect(grant.fields.success_action_redirect).toBe(back)
+    expect(grant.fields.success_action_status).toBeUndefined()
+    const res = await postForm(grant.url, grant.fields, file(PNG))
+    table.http('POST with success_action_redirect as signed', res, [303, undefined])
+    const location = new URL(res.headers.location!)
+    expect(`${location.origin}${location.pathname}`).toBe(back)
+    expect(location.searchParams.get('key')).toBe(staged(grant))
+    table.http('POST with success_action_redirect changed', await postForm(grant.url, { ...grant.fields, success_action_redirect: 'https://evil.example/' }, file(PNG)), [403, 'AccessDenied'])
+    expect(await up.complete({ key: grant.key, owner: 'alice' })).toMatchObject({ state: 'committed' })
+    expect(await libraryCode(up.presign({ owner: 'alice', contentType: 'image/png', successRedirect: 'https://evil.example/' }))).toBe('INVALID_REQUEST')
   })
 })
