@@ -3,8 +3,7 @@
 //   head → size → stored type → checksum → sniff → scan → promote → commit
 // Any failed check deletes the object first, then marks the record rejected: nothing unverified
 // stays readable, and nothing half-promoted remains.
-import { createHash } from 'node:crypto'
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import { CopyObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
 import type { ErrorCode } from '../errors.js'
 import { isSafePresignError, SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
@@ -15,6 +14,8 @@ import type { UploadRecord } from '../stores/types.js'
 import { storeCall } from '../_internal/store-call.js'
 import { checkSubject, describe, invalid, quote } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
+import { Rejection } from './rejection.js'
+import { deleteObject, digestObject, headObject, readRange, s3 } from './s3-object.js'
 import { copyInParts, copySource } from './copy-large.js'
 import { MAX_PUT_SIZE_BYTES } from '../limits.js'
 
@@ -34,22 +35,6 @@ export interface CompleteResult {
   sniffedType: string
   /** True when completing did nothing because the key was already committed. */
   alreadyCommitted: boolean
-}
-
-/**
- * A failed check. Its message names the check and the grant's own bound only: what was observed
- * (the object's real size, digest, type, ETag) goes to `observed`, which stays on the server. An
- * error that printed "the object is 51 bytes" let an attacker tune the next grant to a copied object.
- */
-class Rejection extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly observed: Record<string, unknown> = {},
-    readonly sniffedType?: string,
-  ) {
-    super(message)
-  }
 }
 
 export async function completeUpload(
@@ -237,63 +222,3 @@ async function promote(cfg: ResolvedUploadConfig, record: UploadRecord, verified
 }
 
 type Verified = Awaited<ReturnType<typeof verify>>
-
-async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadObjectCommandOutput | undefined> {
-  try {
-    return await cfg.client.send(new HeadObjectCommand({ Bucket: cfg.bucket, Key: key, ChecksumMode: 'ENABLED' }))
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
-    if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined
-    if (status === 403 && (await deniedReading(cfg, key))) {
-      // The object is there, and the worker may not read it: an uploader replaced its ACL (RGW obeys an
-      // unsigned x-amz-grant-write). Left pending, it would fail every retry and never be cleaned up.
-      throw new Rejection('OBJECT_UNREADABLE', 'the object exists, but the completing client may not read it (its ACL was changed by the uploader); it was rejected', { status })
-    }
-    throw new SafePresignError('S3_ERROR', `HeadObject failed for ${quote(key)}`, { cause: error })
-  }
-}
-
-/**
- * A 403 on HEAD has no body, so it cannot tell AccessDenied from a skewed clock or a bad key. A
- * one-byte GET does: only AccessDenied counts as "not readable". Without s3:ListBucket, AWS also
- * answers AccessDenied for a key that does not exist: give the worker `list` (signerPolicy's
- * `role: 'worker'` does), or complete() before the upload arrived rejects it.
- */
-async function deniedReading(cfg: ResolvedUploadConfig, key: string): Promise<boolean> {
-  try {
-    const out = await cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: 'bytes=0-0' }))
-    await out.Body?.transformToByteArray()
-    return false
-  } catch (error) {
-    return (error as { name?: string }).name === 'AccessDenied'
-  }
-}
-
-async function readRange(cfg: ResolvedUploadConfig, key: string, length: number, etag: string | undefined): Promise<Uint8Array> {
-  if (length <= 0) return new Uint8Array()
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}`, IfMatch: etag })))
-  return (await out.Body?.transformToByteArray()) ?? new Uint8Array()
-}
-
-async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Buffer> {
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, IfMatch: etag })))
-  const hash = createHash(algorithm)
-  for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
-  return hash.digest()
-}
-
-async function deleteObject(cfg: ResolvedUploadConfig, key: string) {
-  await s3('DeleteObject', () => cfg.client.send(new DeleteObjectCommand({ Bucket: cfg.bucket, Key: key })))
-}
-
-async function s3<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (cause) {
-    if (isSafePresignError(cause)) throw cause
-    if ((cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
-      throw new Rejection('CONTENT_MISMATCH', `the object changed while it was being verified (${operation} found another ETag): a replayed upload; nothing was promoted`)
-    }
-    throw new SafePresignError('S3_ERROR', `${operation} failed while completing an upload; the record is unchanged, try again`, { cause })
-  }
-}
