@@ -5,7 +5,7 @@
 // stays readable, and nothing half-promoted remains.
 import { CopyObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
 import type { ErrorCode } from '../errors.js'
-import { isSafePresignError, SafePresignError } from '../errors.js'
+import { SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
 import { keyProblem } from '../key/key.js'
 import { typeSatisfies } from '../policy/content-type.js'
