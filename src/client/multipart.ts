@@ -24,10 +24,13 @@ export interface Upload {
 export async function uploadParts(ctx: Context, up: Upload, file: Blob, held: ReadonlySet<number>, concurrency: number, track: Tracker): Promise<void> {
   const range = (n: number) => file.slice((n - 1) * up.partSize, Math.min(n * up.partSize, file.size))
   const queue: number[] = []
+  let resumed = 0
   for (let n = 1; n <= up.partCount; n++) {
-    if (held.has(n)) track.set(n, range(n).size)
+    if (held.has(n)) resumed += range(n).size
     else queue.push(n)
   }
+  // The parts S3 already holds count from the start, in one report.
+  if (resumed > 0) track.set(0, resumed)
   // One controller for this upload's requests: a failing part stops the rest.
   const inner = new AbortController()
   const stop = () => inner.abort()
