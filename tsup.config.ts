@@ -20,6 +20,8 @@ export default defineConfig([
       'stores/redis': 'src/stores/redis.ts',
       'stores/postgres': 'src/stores/postgres.ts',
       'stores/dynamodb': 'src/stores/dynamodb.ts',
+      'handler/index': 'src/handler/index.ts',
+      node: 'src/adapters/node.ts',
     },
   },
   {
@@ -27,6 +29,16 @@ export default defineConfig([
     // The conformance suite registers vitest tests, and vitest is ESM-only.
     format: ['esm'],
     entry: { 'testing/index': 'src/testing/index.ts' },
+  },
+  {
+    ...shared,
+    // Browser code (safe-presign/client, safe-presign/react): ESM only, no Node built-ins; react is the
+    // caller's. Shared code lands in one chunk, so both entries use one copy of the client.
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2020',
+    external: ['react'],
+    entry: { 'client/index': 'src/client/index.ts', 'react/index': 'src/react/index.ts' },
   },
   {
     ...shared,

@@ -9,7 +9,7 @@ import { inCI } from '../../helpers/env.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const built = existsSync(`${root}dist/index.js`) && existsSync(`${root}dist/index.cjs`)
-const SUBPATHS = ['safe-presign', 'safe-presign/stores/redis', 'safe-presign/stores/postgres', 'safe-presign/stores/dynamodb']
+const SUBPATHS = ['safe-presign', 'safe-presign/stores/redis', 'safe-presign/stores/postgres', 'safe-presign/stores/dynamodb', 'safe-presign/handler', 'safe-presign/node']
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } })
@@ -22,7 +22,7 @@ describe('package.json', () => {
     expect(pkg.license).toBe('MIT')
     expect(pkg.sideEffects).toBe(false)
     expect(pkg.engines.node).toBe('>=18')
-    for (const sub of ['.', './stores/redis', './stores/postgres', './stores/dynamodb']) {
+    for (const sub of ['.', './stores/redis', './stores/postgres', './stores/dynamodb', './handler', './node']) {
       expect(pkg.exports[sub].import.default).toMatch(/\.js$/)
       expect(pkg.exports[sub].import.types).toMatch(/\.d\.ts$/)
       expect(pkg.exports[sub].require.default).toMatch(/\.cjs$/)
@@ -74,6 +74,48 @@ describe.skipIf(!built && !inCI)('the built package', () => {
     expect(result.json.name).toBe('SafePresignError')
     expect(result.json.message).toContain('allowedContentTypes')
     expect(result.json.message).toContain('*/*')
+  })
+
+  it('safe-presign/handler and safe-presign/node export what their docs name, ESM and CJS alike', () => {
+    for (const [spec, names] of [
+      ['safe-presign/handler', 'DEFAULT_BASE_PATH,DEFAULT_MAX_BODY_BYTES,ERROR_STATUS,createUploadHandler'],
+      ['safe-presign/node', 'toNodeListener'],
+    ]) {
+      expect(node(['-e', `console.log(Object.keys(require(${JSON.stringify(spec)})).sort().join(','))`]).trim()).toBe(names)
+      expect(node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(spec)}); console.log(Object.keys(m).sort().join(','))`]).trim()).toBe(names)
+    }
+  })
+
+  it('the built handler imports no Node built-in, uses no Buffer of its own, and runs with no process', () => {
+    // The handler's ESM file and every chunk it imports, transitively.
+    const seen = new Set<string>()
+    const builtins: string[] = []
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const code = readFileSync(file, 'utf8')
+      for (const [, spec] of code.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
+        if (spec!.startsWith('.')) visit(fileURLToPath(new URL(spec!, `file://${file}`)))
+        else builtins.push(spec!)
+      }
+    }
+    visit(`${root}dist/handler/index.js`)
+    expect(seen.size).toBeGreaterThan(1)
+    expect(builtins).toEqual([])
+    // Node's own Request and Response use Buffer internally, so it cannot be deleted here; the handler's own code must not name it.
+    expect(readFileSync(`${root}dist/handler/index.js`, 'utf8')).not.toMatch(/\bBuffer\b/)
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `delete globalThis.process
+       const { createUploadHandler } = await import('safe-presign/handler')
+       const uploads = { config: { checksum: false }, presign: async (r) => ({ key: 'uploads/k.png', method: 'PUT', url: 'https://s3/x', headers: { 'content-type': r.contentType }, expiresAt: 1 }) }
+       const handler = createUploadHandler({ uploads, authenticate: () => 'alice' })
+       const ok = await handler(new Request('http://app/uploads/grant', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"contentType":"image/png","size":1}' }))
+       const big = await handler(new Request('http://app/uploads/grant', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(70000) }))
+       console.log(JSON.stringify([ok.status, await ok.json(), big.status, (await big.json()).code]))`,
+    ])
+    expect(JSON.parse(out)).toEqual([200, { kind: 'put', key: 'uploads/k.png', url: 'https://s3/x', headers: { 'content-type': 'image/png' }, expiresAt: 1, checksum: null }, 413, 'BODY_TOO_LARGE'])
   })
 
   it('safe-presign/testing is import-only (vitest cannot be required)', () => {
