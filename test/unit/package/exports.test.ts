@@ -3,6 +3,7 @@
 // (and .ci/run, before `npm test`) produces.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { inCI } from '../../helpers/env.js'
@@ -159,3 +160,52 @@ describe.skipIf(!built && !inCI)('the built package', () => {
     expect(JSON.parse(node(['-e', script]))).toEqual(['image/png', 'CONTENT_MISMATCH'])
   })
 })
+
+// safe-presign/client and safe-presign/react run in browsers: ESM only, no Node built-in, no Buffer,
+// no require(), no AWS SDK, in any file they load.
+describe.skipIf(!built && !inCI)('the browser subpaths', () => {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
+
+  /** The entry and every dist file it imports, transitively (relative specifiers only). */
+  function loaded(entry: string): Map<string, string> {
+    const files = new Map<string, string>()
+    const visit = (file: string) => {
+      if (files.has(file)) return
+      const text = readFileSync(file, 'utf8')
+      files.set(file, text)
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), spec!))
+    }
+    visit(`${root}${entry}`)
+    return files
+  }
+
+  it('are ESM-only exports with types, and react is an optional peer', () => {
+    expect(pkg.exports['./client']).toEqual({ types: './dist/client/index.d.ts', import: './dist/client/index.js' })
+    expect(pkg.exports['./react']).toEqual({ types: './dist/react/index.d.ts', import: './dist/react/index.js' })
+    expect(pkg.peerDependencies.react).toBeDefined()
+    expect(pkg.peerDependenciesMeta.react.optional).toBe(true)
+    expect(pkg.dependencies.react).toBeUndefined()
+  })
+
+  it.each(['dist/client/index.js', 'dist/react/index.js'])('%s and what it imports hold no require(, no node: import, no Buffer, no AWS SDK', (entry) => {
+    const files = loaded(entry)
+    expect(files.size).toBeGreaterThan(0)
+    for (const [file, text] of files) {
+      expect(text, file).not.toMatch(/\brequire\(/)
+      expect(text, file).not.toMatch(/["']node:/)
+      expect(text, file).not.toMatch(/\bBuffer\b/)
+      expect(text, file).not.toMatch(/@aws-sdk|@smithy/)
+      // Bare imports: react (the caller's, for safe-presign/react) and nothing else.
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["']([^."'][^"']*)["']/g)) expect(spec, file).toBe('react')
+    }
+  })
+
+  it('safe-presign/client loads with import() and exports uploadFile, uploadFiles and the error guard; require() is refused', () => {
+    const names = node(['--input-type=module', '-e', `const m = await import('safe-presign/client'); console.log(Object.keys(m).sort().join(','))`]).trim().split(',')
+    expect(names).toEqual(expect.arrayContaining(['uploadFile', 'uploadFiles', 'SafePresignClientError', 'isSafePresignClientError', 'ClientErrorCode']))
+    expect(() => node(['-e', `require('safe-presign/client')`])).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED|No "exports" main defined/)
+    const hook = node(['--input-type=module', '-e', `const m = await import('safe-presign/react'); console.log(typeof m.useUpload)`]).trim()
+    expect(hook).toBe('function')
+  })
+})
+
