@@ -68,7 +68,10 @@ describe('uploadPartBytes (Uppy 5)', () => {
     ['503', createOnce, 503, 'SlowDown'],
   ])('%s rejects with the status where Uppy 5 reads it (source.status) and the S3 code, never the URL', async (_label, signature, status, code) => {
     answer = { status, headers: {}, text: `<Error><Code>${code}</Code><Message>x</Message></Error>` }
-    const error = await uploadPartBytes({ signature, body }).catch((e: unknown) => e as Error & { source: { status: number } })
+    const error = (await uploadPartBytes({ signature, body }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as (Error & { source: { status: number } }) | undefined
     expect(error).toBeInstanceOf(Error)
     expect(error!.message).toBe(`S3 answered PUT with ${status} (${code})`)
     expect(error!.source.status).toBe(status)
