@@ -9,6 +9,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { contentDisposition, createSafeDownload, createSafeUpload, type OwnershipStore } from '../src/index.js'
 import { canGc, fmtDec, fmtInt, fmtMB, micros, opsPerSec, runAll, table, type Case, type Result } from './harness.js'
+import { runClientSizeSection } from './client-size.js'
 import { runMultipartSection } from './multipart.js'
 import { runStoreSection } from './store-section.js'
 import { benchStores, MEMORY_MAX_RECORDS, type BenchStore } from './stores.js'
@@ -160,3 +161,5 @@ for (const s of benchStores) {
 await runMultipartSection()
 
 await runStoreSection({ upload: uploadConfig, s3: client, bucket: BUCKET, putRequest: PUT_REQUEST, filename: FILENAME })
+
+await runClientSizeSection()
