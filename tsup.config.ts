@@ -32,13 +32,13 @@ export default defineConfig([
   },
   {
     ...shared,
-    // Browser code (safe-presign/client, safe-presign/react): ESM only, no Node built-ins; react is the
+    // Browser code (safe-presign/client, safe-presign/react, safe-presign/uppy): ESM only, no Node built-ins; react is the
     // caller's. Shared code lands in one chunk, so both entries use one copy of the client.
     format: ['esm'],
     platform: 'browser',
     target: 'es2020',
     external: ['react'],
-    entry: { 'client/index': 'src/client/index.ts', 'react/index': 'src/react/index.ts' },
+    entry: { 'client/index': 'src/client/index.ts', 'react/index': 'src/react/index.ts', 'uppy/index': 'src/uppy/index.ts' },
   },
   {
     ...shared,
