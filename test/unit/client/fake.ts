@@ -25,7 +25,7 @@ export function fake(options: FakeOptions) {
   const calls: { route: string; body: any; headers: Record<string, string> }[] = []
   const s3: S3Request[] = []
   const counts = new Map<string, number>()
-  const fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+  const fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = String(input)
     const signal = init.signal ?? undefined
     if (signal?.aborted) throw new DOMException('aborted', 'AbortError')
