@@ -1,0 +1,63 @@
+// safe-presign/handler in a Hono app: Hono hands over the web Request, so the handler is passed as is.
+// The same app runs on Bun, Deno and Workers (`export default app`); on Node, safe-presign/node serves
+// it (or @hono/node-server's serve()). Copy `createApp` and `createHandler` into your app.
+//
+//   POST /uploads/grant, /uploads/parts, /uploads/parts/list, /uploads/complete, /uploads/abort
+//   GET  /uploads/download?key=…[&redirect=1]
+//
+// The user comes from an `x-user` header: a stand-in for your real authentication.
+//
+// Run it: `npx tsx examples/hono/server.ts` (starts the in-process S3 emulator), or with
+// S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, against that endpoint.
+import { createServer } from 'node:http'
+import { pathToFileURL } from 'node:url'
+import { S3Client } from '@aws-sdk/client-s3'
+import { Hono } from 'hono'
+// In your project: from 'safe-presign', 'safe-presign/handler' and 'safe-presign/node'.
+import { createSafeDownload, createSafeUpload, memoryStore, type SafeDownload, type SafeUpload } from '../../src/index.js'
+import { createUploadHandler, type UploadHandler } from '../../src/handler/index.js'
+import { toNodeListener } from '../../src/adapters/node.js'
+
+export function createHandler({ uploads, downloads }: { uploads: SafeUpload; downloads: SafeDownload }): UploadHandler {
+  return createUploadHandler({
+    uploads,
+    downloads,
+    // Your session check goes here; return null for "not signed in" (→ 401).
+    authenticate: (request) => request.headers.get('x-user'),
+    onError: (error) => console.error(error),
+  })
+}
+
+export function createApp(handler: UploadHandler): Hono {
+  const app = new Hono()
+  // c.req.raw is the untouched Request: its body has not been read, so the handler's cap applies.
+  app.all('/uploads/*', (c) => handler(c.req.raw))
+  app.get('/health', (c) => c.json({ ok: true }))
+  return app
+}
+
+// Run directly: a server on http://127.0.0.1:3000 (PORT to change it).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  const env = process.env
+  let s3: { client: S3Client; bucket: string; close?: () => Promise<void> }
+  if (env.S3_ENDPOINT && env.S3_BUCKET) {
+    s3 = { client: new S3Client({ endpoint: env.S3_ENDPOINT, forcePathStyle: true, region: env.AWS_REGION ?? 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' }), bucket: env.S3_BUCKET }
+  } else {
+    // For trying it out only: not part of what you copy.
+    const { startEmulator } = await import('../demo/emulator.js')
+    const emulator = await startEmulator({ buckets: ['uploads'] })
+    s3 = { client: new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials }), bucket: 'uploads', close: () => emulator.close() }
+    console.log(`S3 emulator at ${emulator.endpoint}, bucket "uploads"`)
+  }
+  // memoryStore is for one process; use safe-presign/stores/redis, /postgres or /dynamodb in production.
+  const store = memoryStore()
+  const uploads = createSafeUpload({ client: s3.client, bucket: s3.bucket, store, allowedContentTypes: ['image/png', 'image/jpeg', 'application/pdf'], maxSize: 10 * 1024 * 1024 })
+  const downloads = createSafeDownload({ client: s3.client, bucket: s3.bucket, store })
+  const app = createApp(createHandler({ uploads, downloads }))
+  const port = Number(env.PORT ?? 3000)
+  const server = createServer(toNodeListener(app.fetch)).listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => server.close(() => void s3.close?.().finally(() => process.exit(0))))
+  }
+}
