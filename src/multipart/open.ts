@@ -43,25 +43,30 @@ export async function openUpload(cfg: ResolvedUploadConfig, ref: MultipartRef, n
   return record as MultipartRecord
 }
 
-/** Throws unless the upload still takes parts: pending, and within its lifetime. */
-export function assertOpen(record: MultipartRecord, now: number): void {
+/** Throws unless the upload still takes parts: pending, and (with `now`) within its lifetime. */
+export function assertOpen(record: MultipartRecord, now?: number): void {
   if (record.state === 'committed') throw new SafePresignError('UPLOAD_REJECTED', `the upload ${quote(record.key)} is already completed; it takes no more parts`, { details: { key: record.key } })
   if (record.state === 'rejected') {
     throw new SafePresignError('UPLOAD_REJECTED', `the upload ${quote(record.key)} was rejected (${record.reason ?? 'unknown reason'})`, { details: { key: record.key, reason: record.reason } })
   }
-  if (now >= record.expiresAt) {
+  if (now !== undefined && now >= record.expiresAt) {
     throw new SafePresignError('UPLOAD_EXPIRED', `the multipart upload ${quote(record.key)} had to be completed by ${new Date(record.expiresAt).toISOString()}`, {
       details: { key: record.key, expiresAt: record.expiresAt },
     })
   }
 }
 
-/** Wraps an S3 call: S3's NoSuchUpload becomes `undefined`, anything else S3_ERROR naming the operation. */
+// "This upload is gone": AWS says NoSuchUpload; Ceph RGW 16 answers ListParts on an aborted upload with
+// 404 NoSuchKey (measured).
+const GONE = new Set(['NoSuchUpload', 'NoSuchKey'])
+
+/** Wraps an S3 call: an upload that is gone becomes `undefined`, anything else S3_ERROR naming the operation. */
 export async function s3Call<T>(operation: string, key: string, fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn()
   } catch (cause) {
-    if ((cause as { name?: string }).name === 'NoSuchUpload' || (cause as { Code?: string }).Code === 'NoSuchUpload') return undefined
+    const name = (cause as { name?: string }).name ?? (cause as { Code?: string }).Code
+    if (name !== undefined && GONE.has(name)) return undefined
     throw new SafePresignError('S3_ERROR', `${operation} failed for ${quote(key)}; nothing was decided, try again`, { cause, details: { operation, key } })
   }
 }

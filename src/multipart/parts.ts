@@ -101,6 +101,8 @@ async function signPart(
 export async function listParts(cfg: ResolvedUploadConfig, request: MultipartRef, nowMs: number): Promise<ListPartsResult> {
   const ref = checkRef(cfg, request, 'listParts')
   const record = await openUpload(cfg, ref, nowMs)
+  // A completed or rejected upload has no parts left to list (S3 dropped them): say which.
+  assertOpen(record)
   const parts = await listAllParts(cfg, record)
   if (!parts) throw new SafePresignError('NOT_FOUND', 'S3 has no such multipart upload any more (completed or aborted)', { details: { key: ref.key } })
   return {

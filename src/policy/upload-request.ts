@@ -56,9 +56,9 @@ export function declaredChecksum(cfg: ResolvedUploadConfig, option: string, valu
   const bytes = cfg.checksum === 'md5' ? 16 : 32
   if (value === undefined) {
     if (!required) return undefined
-    invalid('CHECKSUM_REQUIRED', option, value, `this builder requires the base64 ${cfg.checksum} digest of ${what}`)
+    invalid('CHECKSUM_REQUIRED', option, value, `this builder requires the base64 ${cfg.checksum} digest of ${what}`, { algorithm: cfg.checksum })
   }
-  if (!isBase64Digest(value, bytes)) invalid('CHECKSUM_REQUIRED', option, value, `it must be the base64 ${cfg.checksum} digest (${bytes} bytes) of ${what}`)
+  if (!isBase64Digest(value, bytes)) invalid('CHECKSUM_REQUIRED', option, value, `it must be the base64 ${cfg.checksum} digest (${bytes} bytes) of ${what}`, { algorithm: cfg.checksum })
   return { algorithm: cfg.checksum, value }
 }
 

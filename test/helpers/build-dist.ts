@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Files the build writes that tests load; if one is missing, dist/ is incomplete. */
-const OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/cli.js', 'dist/stores/redis.js']
+const OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/cli.js', 'dist/stores/redis.js', 'dist/handler/index.js', 'dist/node.js', 'dist/client/index.js', 'dist/react/index.js', 'dist/uppy/index.js']
 const INPUTS = ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json']
 
 function newest(path: string): number {
