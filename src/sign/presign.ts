@@ -7,9 +7,9 @@
 // - Since SDK 3.729, getSignedUrl adds x-amz-checksum-crc32 of an EMPTY body to PUTs. We never
 //   run the flexible-checksums middleware, so it cannot appear, whatever the client's config.
 import type { S3Client } from '@aws-sdk/client-s3'
-import { formatUrl } from '@aws-sdk/util-format-url'
 import { clampToCredentials, validUntil } from './credentials.js'
 import { encodeKeyPath, signingContext, type SigningContext } from './target.js'
+import { formatUrl } from './format-url.js'
 
 export interface PresignSpec {
   method: 'GET' | 'PUT'

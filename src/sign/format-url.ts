@@ -1,0 +1,28 @@
+// A signed request as a URL string: what the SDK's formatUrl does, for the requests presign() builds
+// (no username, password or fragment). Our own, so the package needs no internal SDK shim; the
+// differential tests (test/unit/sign/differential.test.ts) hold it byte-for-byte to getSignedUrl.
+
+export interface UrlParts {
+  protocol: string
+  hostname: string
+  port?: number
+  path: string
+  query?: Record<string, string | string[] | null | undefined>
+}
+
+/** RFC 3986 escaping, as SigV4 canonicalizes: encodeURIComponent plus `!'()*`. */
+const escape = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+export function formatUrl({ protocol, hostname, port, path, query = {} }: UrlParts): string {
+  const scheme = protocol.endsWith(':') ? protocol : `${protocol}:`
+  const host = port ? `${hostname}:${port}` : hostname
+  // Sorted by name, as the SDK does; a null or undefined value is a bare name.
+  const parts = Object.keys(query).sort().flatMap((name) => {
+    const value = query[name]
+    const key = escape(name)
+    if (Array.isArray(value)) return value.map((v) => `${key}=${escape(v)}`)
+    return [typeof value === 'string' ? `${key}=${escape(value)}` : key]
+  })
+  const search = parts.length > 0 ? `?${parts.join('&')}` : ''
+  return `${scheme}//${host}${path.startsWith('/') || path === '' ? path : `/${path}`}${search}`
+}
