@@ -19,10 +19,11 @@ function node(args: string[]): string {
 describe('package.json', () => {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
 
-  it('declares what the brief asks: MIT, no side effects, Node ≥ 18, ESM and CJS for every entry', () => {
+  it('declares what the brief asks: MIT, no side effects, Node ≥ 20, ESM and CJS for every entry', () => {
     expect(pkg.license).toBe('MIT')
     expect(pkg.sideEffects).toBe(false)
-    expect(pkg.engines.node).toBe('>=18')
+    // The SDK (client-s3 3.1164, s3-request-presigner), file-type 21 and vitest 4 all need Node 20.
+    expect(pkg.engines.node).toBe('>=20')
     for (const sub of ['.', './stores/redis', './stores/postgres', './stores/dynamodb', './handler', './node']) {
       expect(pkg.exports[sub].import.default).toMatch(/\.js$/)
       expect(pkg.exports[sub].import.types).toMatch(/\.d\.ts$/)
@@ -40,11 +41,23 @@ describe('package.json', () => {
     }
   })
 
+  it('takes the S3 client and presigner from the caller: peers with a range, never dependencies', () => {
+    for (const sdk of ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner']) {
+      expect(pkg.dependencies[sdk]).toBeUndefined()
+      expect(pkg.peerDependencies[sdk]).toBe('^3.1164.0')
+      // Required peers: npm and pnpm install them when the app has none.
+      expect(pkg.peerDependenciesMeta[sdk]).toBeUndefined()
+      expect(pkg.devDependencies[sdk]).toBeDefined()
+    }
+    // An internal SDK shim is no API to depend on; src/sign/format-url.ts replaces it.
+    expect(pkg.dependencies['@aws-sdk/util-format-url']).toBeUndefined()
+  })
+
   it('resolves exactly one @aws-sdk/client-s3 in the lock file', () => {
     const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8'))
     const copies = Object.keys(lock.packages).filter((p) => p.endsWith('node_modules/@aws-sdk/client-s3'))
     expect(copies).toEqual(['node_modules/@aws-sdk/client-s3'])
-    expect(lock.packages['node_modules/@aws-sdk/client-s3'].version).toBe(pkg.dependencies['@aws-sdk/client-s3'])
+    expect(lock.packages['node_modules/@aws-sdk/client-s3'].version).toBe(pkg.devDependencies['@aws-sdk/client-s3'])
   })
 })
 
