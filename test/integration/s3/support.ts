@@ -2,10 +2,11 @@
 // - real bytes: a minimal valid PNG built here, so sniffing sees a genuine signature;
 // - raw requests that use a grant exactly as a client would, or with one thing changed;
 // - the enforcement table: each case records what RGW (or the library) answered, and each file
-//   prints its rows in afterAll and appends them to one file per vitest run under os.tmpdir().
-import { appendFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+//   prints its rows in afterAll and appends them to one file per vitest run under .test-output/
+//   (git-ignored, in the repo: tests leave nothing in the OS temp folder).
+import { appendFileSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { deflateSync } from 'node:zlib'
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3'
 import { expect } from 'vitest'
@@ -129,7 +130,7 @@ export interface Row {
 }
 
 /** One vitest run = one file: the workers (pool 'forks') share the vitest process as their parent. */
-export const TABLE_FILE = join(tmpdir(), `safe-presign-enforcement-${process.ppid}.md`)
+export const TABLE_FILE = join(fileURLToPath(new URL('../../../.test-output/', import.meta.url)), `enforcement-${process.ppid}.md`)
 
 export function enforcementTable(file: string) {
   const rows: Row[] = []
@@ -152,6 +153,7 @@ export function enforcementTable(file: string) {
     flush() {
       if (rows.length === 0) return
       const lines = rows.map((r) => `| ${r.file} | ${r.case} | ${r.observed} |`)
+      mkdirSync(dirname(TABLE_FILE), { recursive: true })
       appendFileSync(TABLE_FILE, `${lines.join('\n')}\n`)
       console.log(`enforcement observed (${file}; whole run: ${TABLE_FILE})\n| file | case | observed |\n|---|---|---|\n${lines.join('\n')}`)
     },
