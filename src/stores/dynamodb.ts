@@ -39,8 +39,11 @@ export interface DynamoDBStoreOptions {
 }
 
 export interface DynamoDBStore extends OwnershipStore {
-  /** Creates the table (on-demand billing) if missing, waits until it is active, and enables TTL on `ttl`. */
-  createTable(client: DynamoDBClient): Promise<void>
+  /**
+   * Creates the table (on-demand billing) if missing, waits until it is active, and enables TTL on `ttl`.
+   * Sends through `client`, e.g. one with admin credentials. @default the store's own client
+   */
+  createTable(client?: DynamoDBClient | DynamoDBDocumentClient): Promise<void>
   /** The table as `createTable()` makes it, for CloudFormation, CDK or Terraform. */
   tableDefinition(): DynamoTableDefinition
 }
@@ -287,7 +290,15 @@ export function dynamodbStore(options: DynamoDBStoreOptions): DynamoDBStore {
         return removed
       }),
 
-    async createTable(admin: DynamoDBClient) {
+    async createTable(given?: DynamoDBClient | DynamoDBDocumentClient) {
+      // A document client shares its DynamoDBClient's config and middleware stack, so it sends
+      // CreateTable and the waiter's DescribeTable just as well.
+      const admin = (given === undefined ? client : given) as DynamoDBClient
+      if (typeof admin?.send !== 'function') {
+        throw new SafePresignError('INVALID_CONFIG', `${STORE}.createTable: \`client\` must be a DynamoDBClient or DynamoDBDocumentClient, or left out to use the store's own; got ${admin === null ? 'null' : typeof admin}`, {
+          details: { option: 'client', store: STORE, operation: 'createTable', tableName: TableName },
+        })
+      }
       const { TimeToLiveSpecification, ...input } = tableDefinition(TableName)
       try {
         await admin.send(new CreateTableCommand(input)).catch((e: unknown) => {

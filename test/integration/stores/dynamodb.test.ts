@@ -59,6 +59,35 @@ describeWithServer('dynamodbStore', typeof started === 'string' ? started : unde
   })
 
   describe('the table', () => {
+    it('createTable() with no argument sends through the store\'s own document client: a new user\'s first call', async () => {
+      const client = newClient()
+      const store = newStore({ tableName: 'first-call-table' }, client)
+      await store.createTable()
+      await store.createTable() // idempotent this way too
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'first-call-table' }))
+      expect(Table?.TableStatus).toBe('ACTIVE')
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }])
+      const t = Date.now() + HOUR
+      expect(await store.create(record('first', t), t)).toBe(true)
+      expect(await store.get('first', t)).toEqual(record('first', t))
+    })
+
+    it.each([
+      ['an object without send()', {}, 'got object'],
+      ['null', null, 'got null'],
+      ['a connection string', 'http://localhost:8000', 'got string'],
+    ])('createTable(%s) fails with INVALID_CONFIG naming the option, before any request', async (_, given, got) => {
+      const store = newStore({ tableName: 'never-created' })
+      const error = await store.createTable(given as never).catch((e: unknown) => e)
+      expect(isSafePresignError(error)).toBe(true)
+      expect((error as { code: string }).code).toBe('INVALID_CONFIG')
+      expect((error as Error).message).toContain('`client` must be a DynamoDBClient or DynamoDBDocumentClient')
+      expect((error as Error).message).toContain(got)
+      expect((error as { details: unknown }).details).toMatchObject({ option: 'client', operation: 'createTable', tableName: 'never-created' })
+      const error2 = await clientOf.get(store)!.send(new DescribeTableCommand({ TableName: 'never-created' })).catch((e: { name?: string }) => e.name)
+      expect(error2).toBe('ResourceNotFoundException')
+    })
+
     it('createTable() makes a working on-demand table keyed by pk, and is idempotent', async () => {
       const admin = newClient()
       const store = newStore({ tableName: 'fresh-table' }, admin)
