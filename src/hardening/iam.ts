@@ -1,7 +1,7 @@
 // Policy generators for risk 4 (the signing role is often too powerful): an IAM identity policy that
 // grants the signing and completing role only what safe-presign calls, and a bucket policy that
 // narrows what any presigned URL may do. Both return plain JSON objects; JSON.stringify them.
-import { isIP } from 'node:net'
+import { ipFamily } from '../_internal/ip.js'
 import { MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits.js'
 import { assertPrefix } from '../key/key.js'
 import { checkBucket } from '../policy/common.js'
@@ -118,7 +118,7 @@ export function checkList(value: unknown, option: string, ok: (item: string) => 
 
 export function isCidr(value: string): boolean {
   const [address, bits, ...rest] = value.split('/')
-  const family = isIP(address ?? '')
+  const family = ipFamily(address ?? '')
   if (family === 0 || rest.length > 0) return false
   if (bits === undefined) return true
   const max = family === 4 ? 32 : 128
