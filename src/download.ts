@@ -1,6 +1,5 @@
 // createSafeDownload: every link is checked against the ownership store first.
 //   request → key check → store (one round trip) → authorize → sign GET (attachment, pinned type)
-import { createHash, randomBytes } from 'node:crypto'
 import { emitter } from './events.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { contentDisposition } from './key/content-disposition.js'
@@ -10,6 +9,7 @@ import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadCo
 import { presignWith } from './sign/presign.js'
 import { signingContext, type SigningContext } from './sign/target.js'
 import type { UploadRecord } from './stores/types.js'
+import { sha256Hex, toBase64Url } from './_internal/bytes.js'
 import { storeCall } from './_internal/store-call.js'
 import { requestLifetime, checkSubject, invalid, quote } from './_internal/validate.js'
 
@@ -177,9 +177,10 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       const now = cfg.now()
       return decide('ticket.issued', request?.requester, request?.key, now, async () => {
         const { requester, key, seconds: ttl } = await decideOne(request, 'ttl', cfg.ticketTtl, cfg.ticketTtl, now)
-        const ticket = randomBytes(32).toString('base64url')
+        const ticket = toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(32)))
         const expiresAt = now + ttl * 1000
-        const created = await storeCall('putTicket', () => cfg.store.putTicket({ hash: hashTicket(ticket), key, requester, createdAt: now, expiresAt }, now))
+        const hash = await hashTicket(ticket)
+        const created = await storeCall('putTicket', () => cfg.store.putTicket({ hash, key, requester, createdAt: now, expiresAt }, now))
         if (!created) throw new SafePresignError('STORE_UNAVAILABLE', 'the store refused a fresh ticket as a duplicate; nothing was issued')
         return { ticket, expiresAt }
       })
@@ -191,7 +192,8 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
         emit({ type: 'download.denied', time: now, reason: 'TICKET_INVALID', method: 'GET' })
         throw new SafePresignError('TICKET_INVALID', 'the ticket is malformed')
       }
-      const consumed = await storeCall('consumeTicket', () => cfg.store.consumeTicket(hashTicket(ticket), now))
+      const hash = await hashTicket(ticket)
+      const consumed = await storeCall('consumeTicket', () => cfg.store.consumeTicket(hash, now))
       if (consumed.status !== 'ok') {
         const code = consumed.status === 'used' ? 'TICKET_USED' : consumed.status === 'expired' ? 'TICKET_EXPIRED' : 'TICKET_INVALID'
         const t = consumed.status === 'missing' ? undefined : consumed.ticket
@@ -215,7 +217,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   }
 }
 
-/** Tickets are stored by hash only: a leaked store cannot be replayed. */
-export function hashTicket(ticket: string): string {
-  return createHash('sha256').update(ticket).digest('hex')
+/** Tickets are stored by hash only: a leaked store cannot be replayed. Hex SHA-256 of the UTF-8 ticket. */
+export function hashTicket(ticket: string): Promise<string> {
+  return sha256Hex(ticket)
 }

@@ -1,5 +1,6 @@
 import { SafePresignError, type ErrorCode } from '../errors.js'
 import { MAX_SUBJECT_LENGTH } from '../limits.js'
+import { base64ByteLength } from './bytes.js'
 
 /** Shorthand for the messages every validator writes: the option, the value and the limit. */
 export function invalid(code: ErrorCode, option: string, value: unknown, rule: string, extra: Record<string, unknown> = {}): never {
@@ -176,5 +177,5 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /** True when `value` is canonical base64 of exactly `bytes` bytes. */
 export function isBase64Digest(value: unknown, bytes: number): value is string {
-  return typeof value === 'string' && BASE64.test(value) && Buffer.from(value, 'base64').length === bytes
+  return typeof value === 'string' && BASE64.test(value) && base64ByteLength(value) === bytes
 }

@@ -3,6 +3,7 @@
 import { v4 as uuidv4 } from 'uuid'
 import { SafePresignError } from '../errors.js'
 import { MAX_KEY_BYTES } from '../limits.js'
+import { utf8ByteLength } from '../_internal/bytes.js'
 import { codePoint, quote } from '../_internal/validate.js'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -31,7 +32,7 @@ export function prefixProblem(prefix: string): string | undefined {
   if (prefix.normalize('NFC') !== prefix) return 'it must be NFC-normalized'
   const segments = prefix.slice(0, -1).split('/')
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'it must not contain empty, "." or ".." segments'
-  if (Buffer.byteLength(prefix) > MAX_KEY_BYTES - 64) return `it is ${Buffer.byteLength(prefix)} bytes; the maximum is ${MAX_KEY_BYTES - 64}`
+  if (utf8ByteLength(prefix) > MAX_KEY_BYTES - 64) return `it is ${utf8ByteLength(prefix)} bytes; the maximum is ${MAX_KEY_BYTES - 64}`
   return undefined
 }
 
@@ -67,7 +68,7 @@ export function ownerSegmentProblem(owner: string): string | undefined {
     if (INVISIBLE.test(char)) return `it contains ${name}, a control, bidi or invisible character`
   }
   if (owner.normalize('NFC') !== owner) return 'it must be NFC-normalized, or the same name could be two different prefixes'
-  const bytes = Buffer.byteLength(owner)
+  const bytes = utf8ByteLength(owner)
   if (bytes > MAX_SEGMENT_BYTES) return `it is ${bytes} UTF-8 bytes; one segment holds at most ${MAX_SEGMENT_BYTES}`
   return undefined
 }
@@ -99,7 +100,7 @@ export function keyId(key: string): string | undefined {
  */
 export function keyProblem(key: unknown, prefix: string | undefined): string | undefined {
   if (typeof key !== 'string' || key === '') return 'it must be a non-empty string'
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `it is longer than ${MAX_KEY_BYTES} bytes`
+  if (utf8ByteLength(key) > MAX_KEY_BYTES) return `it is longer than ${MAX_KEY_BYTES} bytes`
   if (CONTROL.test(key)) return 'it contains control characters'
   if (LONE_SURROGATE.test(key)) return 'it contains a lone UTF-16 surrogate'
   if (key.startsWith('/') || key.split('/').some((s) => s === '.' || s === '..' || s === '')) {

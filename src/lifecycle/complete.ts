@@ -11,6 +11,7 @@ import { keyProblem } from '../key/key.js'
 import { typeSatisfies } from '../policy/content-type.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import type { UploadRecord } from '../stores/types.js'
+import { bytesEqual, fromBase64, fromHex, toBase64 } from '../_internal/bytes.js'
 import { storeCall } from '../_internal/store-call.js'
 import { checkSubject, describe, invalid, quote } from '../_internal/validate.js'
 import { SNIFF_BYTES, sniff } from './sniff.js'
@@ -156,21 +157,21 @@ async function verify(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey
 }
 
 async function verifyChecksum(cfg: ResolvedUploadConfig, objectKey: string, checksum: NonNullable<UploadRecord['checksum']>, head: HeadObjectCommandOutput) {
-  const expected = Buffer.from(checksum.value, 'base64')
-  let actual: Buffer | undefined
-  if (checksum.algorithm === 'sha256' && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-')) actual = Buffer.from(head.ChecksumSHA256, 'base64')
+  const expected = fromBase64(checksum.value)
+  let actual: Uint8Array | undefined
+  if (checksum.algorithm === 'sha256' && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-')) actual = fromBase64(head.ChecksumSHA256)
   const etag = head.ETag?.replace(/"/g, '')
-  if (checksum.algorithm === 'md5' && etag && /^[0-9a-f]{32}$/.test(etag)) actual = Buffer.from(etag, 'hex')
+  if (checksum.algorithm === 'md5' && etag && /^[0-9a-f]{32}$/.test(etag)) actual = fromHex(etag)
   // A multipart ETag or a store that keeps no checksum: hash the bytes ourselves.
   actual ??= await digestObject(cfg, objectKey, checksum.algorithm, head.ETag)
-  if (!actual.equals(expected)) {
-    throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is not the digest the grant bound`, { [checksum.algorithm]: actual.toString('base64') })
+  if (!bytesEqual(actual, expected)) {
+    throw new Rejection('CHECKSUM_MISMATCH', `the object's ${checksum.algorithm} is not the digest the grant bound`, { [checksum.algorithm]: toBase64(actual) })
   }
 }
 
 async function scan(cfg: ResolvedUploadConfig, record: UploadRecord, objectKey: string, contentType: string, size: number) {
   const q = cfg.quarantine!
-  let timer: NodeJS.Timeout | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
   let verdict: unknown
   try {
     verdict = await Promise.race([

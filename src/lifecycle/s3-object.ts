@@ -1,10 +1,10 @@
 // The S3 calls complete() makes, each turning S3's answer into the library's: a missing object is
 // `undefined`, an object the worker may not read a rejection, a changed ETag (412) a replay, anything
 // else S3_ERROR with the record unchanged.
-import { createHash } from 'node:crypto'
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
 import { isSafePresignError, SafePresignError } from '../errors.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
+import { md5 } from '../_internal/md5.js'
 import { quote } from '../_internal/validate.js'
 import { Rejection } from './rejection.js'
 
@@ -45,9 +45,14 @@ export async function readRange(cfg: ResolvedUploadConfig, key: string, length: 
   return (await out.Body?.transformToByteArray()) ?? new Uint8Array()
 }
 
-export async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Buffer> {
+/**
+ * Streams the object through a hash, chunk by chunk. SHA-256 is the client's own (`config.sha256`:
+ * Node's crypto under Node, WebCrypto or a JS fallback elsewhere; WebCrypto alone cannot stream);
+ * MD5 is ours, since WebCrypto has none.
+ */
+export async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Uint8Array> {
   const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, IfMatch: etag })))
-  const hash = createHash(algorithm)
+  const hash = algorithm === 'md5' ? md5() : new cfg.client.config.sha256()
   for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
   return hash.digest()
 }

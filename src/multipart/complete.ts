@@ -3,13 +3,14 @@
 // create-once with the total size asserted, and then verifies the object as complete() does.
 //   open → list parts → plan check → (HEAD: not there yet) → CompleteMultipartUpload → complete()
 // A plan that does not hold aborts the upload and rejects the record: nothing half-done remains.
-import { createHash } from 'node:crypto'
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, HeadObjectCommand, type Part } from '@aws-sdk/client-s3'
 import type { ErrorCode } from '../errors.js'
 import { SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
 import { completeUpload, type CompleteResult } from '../lifecycle/complete.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
+import { concatBytes, fromHex, toHex } from '../_internal/bytes.js'
+import { md5 } from '../_internal/md5.js'
 import { storeCall } from '../_internal/store-call.js'
 import { quote } from '../_internal/validate.js'
 import { checkRef, objectKeyOf, openUpload, s3Call, type MultipartRecord, type MultipartRef } from './open.js'
@@ -140,8 +141,8 @@ async function headEtag(cfg: ResolvedUploadConfig, key: string): Promise<string 
 /** S3's ETag of a completed multipart object: the MD5 of the parts' binary MD5s, then `-` and the count. */
 export function multipartEtag(parts: readonly Part[]): string {
   const sorted = [...parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0))
-  const md5s = Buffer.concat(sorted.map((p) => Buffer.from((p.ETag ?? '').replace(/"/g, ''), 'hex')))
-  return `${createHash('md5').update(md5s).digest('hex')}-${sorted.length}`
+  const md5s = concatBytes(sorted.map((p) => fromHex((p.ETag ?? '').replace(/"/g, ''))))
+  return `${toHex(md5().update(md5s).digest())}-${sorted.length}`
 }
 
 export interface AbortResult {

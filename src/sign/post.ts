@@ -2,8 +2,8 @@
 // createPresignedPost from @aws-sdk/s3-presigned-post (a differential test proves the fields and
 // policy byte-identical), but with the builder's injectable clock, the credentials' expiry honoured
 // and the endpoint resolved once per bucket.
-import { createHmac } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
+import { toBase64, toHex, utf8 } from '../_internal/bytes.js'
 import { clampToCredentials, validUntil } from './credentials.js'
 import { signingContext } from './target.js'
 
@@ -58,8 +58,10 @@ export async function presignPost(client: S3Client, spec: PostSpec): Promise<Sig
   add({ key: spec.key })
   const expiresAt = validUntil(spec.signingDate, expiresIn)
   const expiration = new Date(expiresAt)
-  const policy = Buffer.from(JSON.stringify({ expiration: iso8601(expiration), conditions }), 'utf8').toString('base64')
-  const signature = hmac(signingKey(credentials.secretAccessKey, shortDate, target.signingRegion, target.signingService), policy).toString('hex')
+  const policy = toBase64(utf8(JSON.stringify({ expiration: iso8601(expiration), conditions })))
+  const hmac = hmacWith(client)
+  const key = await signingKey(hmac, credentials.secretAccessKey, shortDate, target.signingRegion, target.signingService)
+  const signature = toHex(await hmac(key, policy))
   const host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`
   return {
     url: `${target.protocol}//${host}${target.basePath || '/'}`,
@@ -73,10 +75,22 @@ function iso8601(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest()
+type Hmac = (key: Uint8Array, data: string) => Promise<Uint8Array>
+
+/**
+ * HMAC-SHA256 through the client's own hash (`config.sha256`, which is an HMAC when given a secret), as
+ * the SDK's SigV4 signer does: Node's crypto under Node, WebCrypto or a JS fallback elsewhere.
+ */
+function hmacWith(client: S3Client): Hmac {
+  return async (key, data) => {
+    const hash = new client.config.sha256(key)
+    hash.update(utf8(data))
+    return hash.digest()
+  }
 }
 
-function signingKey(secret: string, shortDate: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request')
+async function signingKey(hmac: Hmac, secret: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
+  let key = utf8(`AWS4${secret}`)
+  for (const part of [shortDate, region, service, 'aws4_request']) key = await hmac(key, part)
+  return key
 }
