@@ -174,6 +174,39 @@ describe.skipIf(!built && !inCI)('the built package', () => {
   })
 })
 
+// The root entry and safe-presign/handler are runtime-neutral (Workers without nodejs_compat, Deno, Bun):
+// web APIs only. A Node built-in or a Buffer in any file they load breaks an edge build.
+describe.skipIf(!built && !inCI)('the runtime-neutral entries', () => {
+  /** The file and every dist file it imports, transitively, following relative static and dynamic imports. */
+  function loaded(entry: string): Map<string, string> {
+    const files = new Map<string, string>()
+    const visit = (file: string) => {
+      if (files.has(file)) return
+      const text = readFileSync(file, 'utf8')
+      files.set(file, text)
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), spec!))
+    }
+    visit(`${root}${entry}`)
+    return files
+  }
+  // Bare imports are the caller's packages (kept external by tsup.config.ts), never a built-in, with or without
+  // the node: prefix (tsup strips it unless removeNodeProtocol is false: `crypto` here is node:crypto).
+  const PACKAGES = /^(?:@aws-sdk\/|@smithy\/|uuid$|file-type$)/
+
+  it.each(['dist/index.js', 'dist/handler/index.js'])('%s and every chunk it loads import no Node built-in and name no Buffer', (entry) => {
+    const files = loaded(entry)
+    // The root entry shares chunks with the subpaths: the walk must have reached them.
+    expect(files.size).toBeGreaterThan(1)
+    for (const [file, text] of files) {
+      expect(text, file).not.toMatch(/from\s*["']node:|require\(\s*["']node:|import\(\s*["']node:/)
+      expect(text, file).not.toMatch(/\bBuffer\b/)
+      for (const [, spec] of text.matchAll(/(?:from|import\s*\(|require\s*\()\s*["']([^."'][^"']*)["']/g)) expect(spec, file).toMatch(PACKAGES)
+      // Side-effect imports (`import 'net'`) too.
+      for (const [, spec] of text.matchAll(/^import\s*["']([^."'][^"']*)["']/gm)) expect(spec, file).toMatch(PACKAGES)
+    }
+  })
+})
+
 // safe-presign/client and safe-presign/react run in browsers: ESM only, no Node built-in, no Buffer,
 // no require(), no AWS SDK, in any file they load.
 describe.skipIf(!built && !inCI)('the browser subpaths', () => {
