@@ -46,13 +46,14 @@ export async function readRange(cfg: ResolvedUploadConfig, key: string, length: 
 }
 
 /**
- * Streams the object through a hash, chunk by chunk. SHA-256 is the client's own (`config.sha256`:
- * Node's crypto under Node, WebCrypto or a JS fallback elsewhere; WebCrypto alone cannot stream);
- * MD5 is ours, since WebCrypto has none.
+ * Streams the object through a hash, chunk by chunk, with the client's own hashes (`config.sha256`,
+ * `config.md5`: native under Node, the SDK's portable ones elsewhere), since WebCrypto cannot stream and
+ * has no MD5. A client configured without `md5` gets ours (src/_internal/md5.ts, about 8× slower on Node).
  */
 export async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Uint8Array> {
   const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, IfMatch: etag })))
-  const hash = algorithm === 'md5' ? md5() : new cfg.client.config.sha256()
+  const Md5 = cfg.client.config.md5
+  const hash = algorithm === 'sha256' ? new cfg.client.config.sha256() : Md5 ? new Md5() : md5()
   for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
   return hash.digest()
 }
