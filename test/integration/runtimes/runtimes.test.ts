@@ -1,0 +1,160 @@
+// The BUILT package (dist/) in each JavaScript runtime we claim: test/runtimes/smoke.mjs runs as a child
+// process of Node 22, Node 24, Bun and Deno (fetched on demand by scripts/runtimes.sh into a cache folder,
+// not node_modules) and of the Node running vitest, against the RGW peer. Each run must go import → PUT
+// grant → upload → complete() → download → POST grant → form upload → complete(), and S3 must then hold
+// what it says it uploaded. Outside CI a runtime that cannot be fetched skips with the reason; with
+// CI=true it fails.
+import { spawn } from 'node:child_process'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeWithServer } from '../../helpers/env.js'
+import { freshBucket, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+const SMOKE = join(repoRoot, 'test/runtimes/smoke.mjs')
+const FETCH_TIMEOUT_MS = 300_000
+const RUN_TIMEOUT_MS = 60_000
+const peer = rgwPeer()
+
+interface Runtime {
+  label: string
+  /** What the smoke script reports as `runtime`. */
+  kind: 'node' | 'bun' | 'deno'
+  /** scripts/runtimes.sh NAME; undefined for the Node that runs vitest. */
+  fetch?: string
+  args(script: string, endpoint: URL): string[]
+}
+
+const RUNTIMES: Runtime[] = [
+  { label: `Node ${process.versions.node} (the one running vitest)`, kind: 'node', args: (s) => [s] },
+  { label: 'Node 22', kind: 'node', fetch: 'node22', args: (s) => [s] },
+  { label: 'Node 24', kind: 'node', fetch: 'node24', args: (s) => [s] },
+  { label: 'Bun', kind: 'bun', fetch: 'bun', args: (s) => [s] },
+  {
+    label: 'Deno',
+    kind: 'deno',
+    fetch: 'deno',
+    // The narrowest grant that works: the AWS SDK's user agent reads os.release() (--allow-sys=osRelease).
+    args: (s, endpoint) => ['run', '--no-prompt', '--allow-env', `--allow-read=${repoRoot}`, `--allow-net=${endpoint.host}`, '--allow-sys=osRelease', s],
+  },
+]
+
+interface Binary {
+  path?: string
+  version?: string
+  missing?: string
+}
+
+interface Child {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<Child> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], timeout, killSignal: 'SIGKILL' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }))
+  })
+}
+
+const tail = (text: string, lines = 8) => text.trim().split('\n').slice(-lines).join(' | ')
+
+/** The runtime's binary from the cache, fetched from npm first if it is not there. */
+async function ensure(rt: Runtime): Promise<Binary> {
+  if (!rt.fetch) return { path: process.execPath, version: process.versions.node }
+  const out = await run('bash', [join(repoRoot, 'scripts/runtimes.sh'), 'fetch', rt.fetch], process.env, FETCH_TIMEOUT_MS).catch((e: Error) => ({
+    code: null, signal: null, stdout: '', stderr: e.message,
+  }))
+  const m = /^(\S+) (\S+) (\S+)$/m.exec(out.stdout)
+  if (out.code !== 0 || !m) {
+    const why = out.signal ? `killed by ${out.signal} after ${FETCH_TIMEOUT_MS / 1000} s` : `exit ${out.code}`
+    return { missing: `scripts/runtimes.sh fetch ${rt.fetch} failed (${why}): ${tail(out.stderr)}` }
+  }
+  return { path: m[3], version: m[2] }
+}
+
+// Fetched before the suites are declared, so a runtime that cannot be had skips (or, in CI, fails) by name.
+const binaries = peer.missing === undefined ? await Promise.all(RUNTIMES.map(ensure)) : RUNTIMES.map(() => ({}) as Binary)
+
+const UUID_PNG = /^uploads\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.png$/
+const STEPS = ['import', 'put-grant', 'upload', 'complete', 'download', 'post-grant', 'post-upload', 'post-complete']
+
+RUNTIMES.forEach((rt, i) => {
+  const binary = binaries[i]!
+  describeWithServer(`dist/ in ${rt.label} on RGW`, peer.missing ?? binary.missing, () => {
+    let client: S3Client
+    let bucket: string
+
+    beforeAll(async () => {
+      client = s3ClientFor(peer)
+      bucket = await freshBucket(client)
+    })
+    afterAll(async () => {
+      if (bucket) await removeBucket(client, bucket)
+      client?.destroy()
+    })
+
+    it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+      const endpoint = new URL(peer.endpoint!)
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        S3_ENDPOINT: peer.endpoint,
+        AWS_ACCESS_KEY_ID: peer.credentials!.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: peer.credentials!.secretAccessKey,
+        ...(peer.credentials!.sessionToken ? { AWS_SESSION_TOKEN: peer.credentials!.sessionToken } : {}),
+        S3_BUCKET: bucket,
+        // Only the SDK's "Node 20 support ends" notice; every other warning still reaches stderr.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // No update check (Deno) or telemetry (Bun): the network here is the registry and loopback only.
+        DENO_NO_UPDATE_CHECK: '1',
+        DO_NOT_TRACK: '1',
+      }
+      const child = await run(binary.path!, rt.args(SMOKE, endpoint), env, RUN_TIMEOUT_MS)
+      const last = child.stdout.trim().split('\n').at(-1) ?? ''
+      let result: { runtime: string; version: string; ok: boolean; fatal?: string; steps: Array<Record<string, unknown> & { name: string; ok: boolean }> }
+      try {
+        result = JSON.parse(last)
+      } catch {
+        throw new Error(`${rt.label}: no JSON line from smoke.mjs (exit ${child.code}, signal ${child.signal}); stderr: ${tail(child.stderr)}; stdout: ${tail(child.stdout)}`)
+      }
+
+      // First the outline, so a failure names the step and its error.
+      expect(result.fatal).toBeUndefined()
+      expect(result.steps.map((s) => [s.name, s.ok, s.error])).toEqual(STEPS.map((name) => [name, true, undefined]))
+      expect([result.runtime, result.version]).toEqual([rt.kind, binary.version])
+      expect([child.code, result.ok]).toEqual([0, true])
+
+      const step = Object.fromEntries(result.steps.map((s) => [s.name, s]))
+      expect(step['import']).toMatchObject({ absent: [] })
+      expect(step['put-grant']).toMatchObject({ method: 'PUT', key: expect.stringMatching(UUID_PNG) })
+      // What the grant binds: the exact size, the type, create-once and the filename.
+      expect(String(step['put-grant']!.signedHeaders).split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'if-none-match']))
+      expect(step['upload']).toMatchObject({ status: 200 })
+      expect(step['complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png', size: 70 })
+      expect(step['download']).toMatchObject({ status: 200, identical: true, contentType: 'image/png', otherRequester: 'FORBIDDEN' })
+      expect(step['post-grant']).toMatchObject({ method: 'POST', key: expect.stringMatching(UUID_PNG), stagingKey: expect.stringMatching(/^quarantine\//) })
+      expect(step['post-upload']).toMatchObject({ status: 201 })
+      expect(step['post-complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
+
+      // And S3 agrees: both objects are there with the signed type, and the POST's staging copy is gone.
+      for (const key of [step['put-grant']!.key, step['post-grant']!.key] as string[]) {
+        expect(await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).toMatchObject({ ContentLength: 70, ContentType: 'image/png' })
+      }
+      const staged = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: step['post-grant']!.stagingKey as string })).then(
+        () => 'still there',
+        (e: Error) => e.name,
+      )
+      expect(staged).toBe('NotFound')
+    })
+  })
+})
