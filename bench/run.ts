@@ -163,3 +163,4 @@ await runMultipartSection()
 await runStoreSection({ upload: uploadConfig, s3: client, bucket: BUCKET, putRequest: PUT_REQUEST, filename: FILENAME })
 
 await runClientSizeSection()
+await (await import('./bundle-size.js')).runBundleSizeSection()
