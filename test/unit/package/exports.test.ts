@@ -53,6 +53,17 @@ describe('package.json', () => {
     expect(pkg.dependencies['@aws-sdk/util-format-url']).toBeUndefined()
   })
 
+  it('maps every subpath in typesVersions, so TypeScript with moduleResolution node10 finds its types (attw node10)', () => {
+    const subpaths = Object.keys(pkg.exports).filter((sub) => sub !== '.' && sub !== './package.json')
+    expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(subpaths.map((sub) => sub.slice(2)).sort())
+    for (const sub of subpaths) {
+      const entry = pkg.exports[sub]
+      // node10 is CommonJS resolution: the require types where there is a CJS build, else the only ones.
+      expect(pkg.typesVersions['*'][sub.slice(2)], sub).toEqual([entry.require?.types ?? entry.types])
+      expect(existsSync(`${root}${pkg.typesVersions['*'][sub.slice(2)][0]}`) || !built, sub).toBe(true)
+    }
+  })
+
   it('resolves exactly one @aws-sdk/client-s3 in the lock file', () => {
     const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8'))
     const copies = Object.keys(lock.packages).filter((p) => p.endsWith('node_modules/@aws-sdk/client-s3'))
