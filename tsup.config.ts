@@ -2,6 +2,8 @@ import { defineConfig } from 'tsup'
 
 // dist/ is emptied by the build script, not here: the two configs build concurrently.
 const shared = {
+  // Keep `node:` in dist (tsup strips it by default): the stores must import node:crypto, never a bare crypto.
+  removeNodeProtocol: false,
   dts: true,
   // Maps without sourcesContent: stack traces (node --enable-source-maps) still name src/*.ts and its
   // lines, and the tarball does not carry the source a second time (it was 66% of the unpacked size).

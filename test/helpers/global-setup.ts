@@ -69,7 +69,7 @@ function selectsS3Tests(project: TestProject): boolean {
 }
 
 /** Test files that load dist/: for them, the build must be fresh. */
-const DIST_TESTS = ['test/unit/package/', 'test/integration/s3/cli.test.ts', RUNTIME_TESTS]
+const DIST_TESTS = ['test/unit/package/', 'test/integration/package/', 'test/integration/s3/cli.test.ts', RUNTIME_TESTS]
 
 function selects(project: TestProject, prefixes: readonly string[]): boolean {
   if (project.vitest.config.watch) return true

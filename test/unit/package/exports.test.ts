@@ -1,6 +1,7 @@
 // The published shape: the exports map resolves for ESM and CJS, every subpath loads, and a
 // bundle carries a single copy of @aws-sdk/client-s3. Runs against dist/, which `npm run build`
 // (and .ci/run, before `npm test`) produces.
+import { builtinModules } from 'node:module'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -266,3 +267,11 @@ describe.skipIf(!built && !inCI)('the browser subpaths', () => {
   })
 })
 
+
+describe.skipIf(!existsSync(`${root}dist/stores/redis.js`) && !inCI)('the stores keep the node: prefix', () => {
+  it.each(['stores/redis', 'stores/postgres', 'stores/dynamodb'].flatMap((f) => [`dist/${f}.js`, `dist/${f}.cjs`]))('%s imports Node built-ins with the node: prefix', (file) => {
+    const specs = [...readFileSync(`${root}${file}`, 'utf8').matchAll(/(?:from|import\s*\(|require\s*\()\s*["']([^."'][^"']*)["']/g)].map((m) => m[1]!)
+    expect(specs).toContain('node:crypto')
+    expect(specs.filter((s) => builtinModules.includes(s))).toEqual([])
+  })
+})
