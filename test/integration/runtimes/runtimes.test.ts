@@ -1,6 +1,7 @@
 // The BUILT package (dist/) in each JavaScript runtime we claim: test/runtimes/smoke.mjs runs as a child
 // process of Node 22, Node 24, Bun and Deno (fetched on demand by scripts/runtimes.sh into a cache folder,
-// not node_modules) and of the Node running vitest, against the RGW peer. Each run must go import → PUT
+// not node_modules) and of the Node running vitest, against the RGW peer; and, as a module worker, in workerd
+// with nodejs_compat (../../runtimes/workerd.ts). Each run must go import → PUT
 // grant → upload → complete() → download → POST grant → form upload → complete(), and S3 must then hold
 // what it says it uploaded. Outside CI a runtime that cannot be fetched skips with the reason; with
 // CI=true it fails.
@@ -9,8 +10,9 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeWithServer } from '../../helpers/env.js'
+import { describeWithServer, freePort } from '../../helpers/env.js'
 import { freshBucket, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { runInWorkerd } from '../../runtimes/workerd.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const SMOKE = join(repoRoot, 'test/runtimes/smoke.mjs')
@@ -69,21 +71,24 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: numbe
 const tail = (text: string, lines = 8) => text.trim().split('\n').slice(-lines).join(' | ')
 
 /** The runtime's binary from the cache, fetched from npm first if it is not there. */
-async function ensure(rt: Runtime): Promise<Binary> {
-  if (!rt.fetch) return { path: process.execPath, version: process.versions.node }
-  const out = await run('bash', [join(repoRoot, 'scripts/runtimes.sh'), 'fetch', rt.fetch], process.env, FETCH_TIMEOUT_MS).catch((e: Error) => ({
+async function ensure(name: string | undefined): Promise<Binary> {
+  if (!name) return { path: process.execPath, version: process.versions.node }
+  const out = await run('bash', [join(repoRoot, 'scripts/runtimes.sh'), 'fetch', name], process.env, FETCH_TIMEOUT_MS).catch((e: Error) => ({
     code: null, signal: null, stdout: '', stderr: e.message,
   }))
   const m = /^(\S+) (\S+) (\S+)$/m.exec(out.stdout)
   if (out.code !== 0 || !m) {
     const why = out.signal ? `killed by ${out.signal} after ${FETCH_TIMEOUT_MS / 1000} s` : `exit ${out.code}`
-    return { missing: `scripts/runtimes.sh fetch ${rt.fetch} failed (${why}): ${tail(out.stderr)}` }
+    return { missing: `scripts/runtimes.sh fetch ${name} failed (${why}): ${tail(out.stderr)}` }
   }
   return { path: m[3], version: m[2] }
 }
 
 // Fetched before the suites are declared, so a runtime that cannot be had skips (or, in CI, fails) by name.
-const binaries = peer.missing === undefined ? await Promise.all(RUNTIMES.map(ensure)) : RUNTIMES.map(() => ({}) as Binary)
+const names = [...RUNTIMES.map((rt) => rt.fetch), 'workerd']
+const fetched = peer.missing === undefined ? await Promise.all(names.map(ensure)) : names.map(() => ({}) as Binary)
+const binaries = fetched.slice(0, RUNTIMES.length)
+const workerd = fetched.at(-1)!
 
 const UUID_PNG = /^uploads\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.png$/
 const STEPS = ['import', 'put-grant', 'upload', 'complete', 'download', 'post-grant', 'post-upload', 'post-complete']
@@ -121,40 +126,82 @@ RUNTIMES.forEach((rt, i) => {
       }
       const child = await run(binary.path!, rt.args(SMOKE, endpoint), env, RUN_TIMEOUT_MS)
       const last = child.stdout.trim().split('\n').at(-1) ?? ''
-      let result: { runtime: string; version: string; ok: boolean; fatal?: string; steps: Array<Record<string, unknown> & { name: string; ok: boolean }> }
+      let result: RoundTrip
       try {
         result = JSON.parse(last)
       } catch {
         throw new Error(`${rt.label}: no JSON line from smoke.mjs (exit ${child.code}, signal ${child.signal}); stderr: ${tail(child.stderr)}; stdout: ${tail(child.stdout)}`)
       }
-
-      // First the outline, so a failure names the step and its error.
-      expect(result.fatal).toBeUndefined()
-      expect(result.steps.map((s) => [s.name, s.ok, s.error])).toEqual(STEPS.map((name) => [name, true, undefined]))
-      expect([result.runtime, result.version]).toEqual([rt.kind, binary.version])
-      expect([child.code, result.ok]).toEqual([0, true])
-
-      const step = Object.fromEntries(result.steps.map((s) => [s.name, s]))
-      expect(step['import']).toMatchObject({ absent: [] })
-      expect(step['put-grant']).toMatchObject({ method: 'PUT', key: expect.stringMatching(UUID_PNG) })
-      // What the grant binds: the exact size, the type, create-once and the filename.
-      expect(String(step['put-grant']!.signedHeaders).split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'if-none-match']))
-      expect(step['upload']).toMatchObject({ status: 200 })
-      expect(step['complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png', size: 70 })
-      expect(step['download']).toMatchObject({ status: 200, identical: true, contentType: 'image/png', otherRequester: 'FORBIDDEN' })
-      expect(step['post-grant']).toMatchObject({ method: 'POST', key: expect.stringMatching(UUID_PNG), stagingKey: expect.stringMatching(/^quarantine\//) })
-      expect(step['post-upload']).toMatchObject({ status: 201 })
-      expect(step['post-complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
-
-      // And S3 agrees: both objects are there with the signed type, and the POST's staging copy is gone.
-      for (const key of [step['put-grant']!.key, step['post-grant']!.key] as string[]) {
-        expect(await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).toMatchObject({ ContentLength: 70, ContentType: 'image/png' })
-      }
-      const staged = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: step['post-grant']!.stagingKey as string })).then(
-        () => 'still there',
-        (e: Error) => e.name,
-      )
-      expect(staged).toBe('NotFound')
+      await expectRoundTrip(result, rt.kind, binary.version!, client, bucket)
+      expect(child.code).toBe(0)
     })
   })
 })
+
+// Workers' runtime, WITH nodejs_compat (an edge build without it is not claimed), and with the SDK's
+// XML-parser alias that Workers need (see ../../runtimes/workerd.ts). Bundled, so dist/ and the SDK are
+// loaded before the request: its import step only checks the exports.
+describeWithServer('dist/ in workerd with nodejs_compat (bundled by esbuild) on RGW', peer.missing ?? workerd.missing, () => {
+  let client: S3Client
+  let bucket: string
+  beforeAll(async () => {
+    client = s3ClientFor(peer)
+    bucket = await freshBucket(client)
+  })
+  afterAll(async () => {
+    if (bucket) await removeBucket(client, bucket)
+    client?.destroy()
+  })
+
+  it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+    const { credentials } = peer
+    const env = {
+      S3_ENDPOINT: peer.endpoint!,
+      AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
+      ...(credentials!.sessionToken ? { AWS_SESSION_TOKEN: credentials!.sessionToken } : {}),
+      S3_BUCKET: bucket,
+    }
+    const run = await runInWorkerd(workerd.path!, workerd.version!, env, await freePort(), RUN_TIMEOUT_MS)
+    expect(run.error).toBeUndefined()
+    await expectRoundTrip(run.result as RoundTrip, 'workerd', workerd.version!, client, bucket)
+  })
+})
+
+interface RoundTrip {
+  runtime: string
+  version: string
+  ok: boolean
+  fatal?: string
+  steps: Array<Record<string, unknown> & { name: string; ok: boolean }>
+}
+
+/** Every step did what a user expects, and S3 holds what the runtime says it uploaded. */
+async function expectRoundTrip(result: RoundTrip, kind: string, version: string, client: S3Client, bucket: string): Promise<void> {
+  // First the outline, so a failure names the step and its error.
+  expect(result.fatal).toBeUndefined()
+  expect(result.steps.map((s) => [s.name, s.ok, s.error])).toEqual(STEPS.map((name) => [name, true, undefined]))
+  expect([result.runtime, result.version, result.ok]).toEqual([kind, version, true])
+
+  const step = Object.fromEntries(result.steps.map((s) => [s.name, s]))
+  expect(step['import']).toMatchObject({ absent: [] })
+  expect(step['put-grant']).toMatchObject({ method: 'PUT', key: expect.stringMatching(UUID_PNG) })
+  // What the grant binds: the exact size, the type, create-once and the filename.
+  expect(String(step['put-grant']!.signedHeaders).split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'if-none-match']))
+  expect(step['upload']).toMatchObject({ status: 200 })
+  expect(step['complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png', size: 70 })
+  expect(step['download']).toMatchObject({ status: 200, identical: true, contentType: 'image/png', otherRequester: 'FORBIDDEN' })
+  expect(step['post-grant']).toMatchObject({ method: 'POST', key: expect.stringMatching(UUID_PNG), stagingKey: expect.stringMatching(/^quarantine\//) })
+  expect(step['post-upload']).toMatchObject({ status: 201 })
+  expect(step['post-complete']).toMatchObject({ state: 'committed', sniffedType: 'image/png' })
+
+  // And S3 agrees: both objects are there with the signed type, and the POST's staging copy is gone.
+  for (const key of [step['put-grant']!.key, step['post-grant']!.key] as string[]) {
+    expect(await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).toMatchObject({ ContentLength: 70, ContentType: 'image/png' })
+  }
+  const staged = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: step['post-grant']!.stagingKey as string })).then(
+    () => 'still there',
+    (e: Error) => e.name,
+  )
+  expect(staged).toBe('NotFound')
+}
