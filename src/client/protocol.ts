@@ -2,35 +2,11 @@
 // POST helper that turns a refusal into a SafePresignClientError with the handler's code.
 import { aborted, ClientErrorCode, SafePresignClientError } from './errors.js'
 import { withRetries } from './retry.js'
+import type { ChecksumRequirement, GrantAnswer, MultipartGrantAnswer, PostGrantAnswer, PutGrantAnswer } from '../handler/protocol.js'
 
-export type Checksum = 'md5' | 'sha256' | null
-
-export interface PutGrantAnswer {
-  kind: 'put'
-  key: string
-  url: string
-  headers: Record<string, string>
-  expiresAt: number
-  checksum: Checksum
-}
-export interface PostGrantAnswer {
-  kind: 'post'
-  key: string
-  url: string
-  fields: Record<string, string>
-  expiresAt: number
-  checksum: Checksum
-}
-export interface MultipartGrantAnswer {
-  kind: 'multipart'
-  key: string
-  uploadId: string
-  partSize: number
-  partCount: number
-  expiresAt: number
-  checksum: Checksum
-}
-export type GrantAnswer = PutGrantAnswer | PostGrantAnswer | MultipartGrantAnswer
+// The grant answers are the handler's own types (type-only: nothing of the server is bundled).
+export type { GrantAnswer, MultipartGrantAnswer, PostGrantAnswer, PutGrantAnswer }
+export type Checksum = ChecksumRequirement
 
 export interface PartUrl {
   partNumber: number

@@ -2,36 +2,14 @@
 // the caller's headers on each, and every refusal turned back into a SafePresignError with the
 // handler's code. Browser code: no Node built-ins, no AWS SDK, nothing from Uppy.
 import { ErrorCode, SafePresignError } from '../errors.js'
+import type { ChecksumRequirement, GrantAnswer, MultipartGrantAnswer, PostGrantAnswer, PutGrantAnswer } from '../handler/protocol.js'
 
-export type Checksum = 'md5' | 'sha256' | null
-
-export interface PutGrantWire {
-  kind: 'put'
-  key: string
-  url: string
-  headers: Record<string, string>
-  expiresAt: number
-  checksum: Checksum
-}
-export interface PostGrantWire {
-  kind: 'post'
-  /** The final key. `fields.key` is the quarantine key: never complete that one. */
-  key: string
-  url: string
-  fields: Record<string, string>
-  expiresAt: number
-  checksum: Checksum
-}
-export interface MultipartGrantWire {
-  kind: 'multipart'
-  key: string
-  uploadId: string
-  partSize: number
-  partCount: number
-  expiresAt: number
-  checksum: Checksum
-}
-export type GrantWire = PutGrantWire | PostGrantWire | MultipartGrantWire
+// The grant answers are the handler's own types (type-only: nothing of the server is bundled).
+export type Checksum = ChecksumRequirement
+export type PutGrantWire = PutGrantAnswer
+export type PostGrantWire = PostGrantAnswer
+export type MultipartGrantWire = MultipartGrantAnswer
+export type GrantWire = GrantAnswer
 
 export interface GrantRequestWire {
   filename?: string
