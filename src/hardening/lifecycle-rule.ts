@@ -2,6 +2,23 @@ import type { LifecycleRule } from '@aws-sdk/client-s3'
 import { assertPrefix } from '../key/key.js'
 import { invalid, isPositiveInteger } from '../_internal/validate.js'
 
+interface RuleOptions {
+  /** Where the rule applies: '' or a prefix ending in '/'. */
+  prefix: string
+  /** Days after which it acts. */
+  days?: number
+  /** The rule's ID in the bucket's lifecycle configuration. */
+  id?: string
+}
+
+function ruleOptions(name: string, options: RuleOptions, defaultDays: number): { prefix: string; days: number } {
+  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, `${name} needs { prefix, days? }`)
+  const prefix = assertPrefix(options.prefix, 'prefix')
+  const days = options.days ?? defaultDays
+  if (!isPositiveInteger(days)) invalid('INVALID_CONFIG', 'days', days, 'it must be a whole number of days, at least 1')
+  return { prefix, days }
+}
+
 /**
  * An S3 lifecycle rule that expires whatever is left under the quarantine prefix after `days`:
  * uploads that were never completed, and copies a failed promotion left behind. Also aborts
@@ -11,11 +28,9 @@ import { invalid, isPositiveInteger } from '../_internal/validate.js'
  *   Bucket, LifecycleConfiguration: { Rules: [quarantineLifecycleRule({ prefix: 'quarantine/', days: 1 })] },
  * }))
  */
-export function quarantineLifecycleRule(options: { prefix: string; days?: number; id?: string }): LifecycleRule {
-  const prefix = assertPrefix(options.prefix, 'prefix')
+export function quarantineLifecycleRule(options: RuleOptions): LifecycleRule {
+  const { prefix, days } = ruleOptions('quarantineLifecycleRule', options, 1)
   if (prefix === '') invalid('INVALID_CONFIG', 'prefix', prefix, 'an empty prefix would expire the whole bucket')
-  const days = options.days ?? 1
-  if (!isPositiveInteger(days)) invalid('INVALID_CONFIG', 'days', days, 'it must be a whole number of days, at least 1')
   return {
     ID: options.id ?? 'safe-presign-quarantine-expiry',
     Status: 'Enabled',
@@ -33,11 +48,8 @@ export function quarantineLifecycleRule(options: { prefix: string; days?: number
  * @example
  * Rules: [multipartLifecycleRule({ prefix: 'uploads/', days: 2 })]
  */
-export function multipartLifecycleRule(options: { prefix: string; days?: number; id?: string }): LifecycleRule {
-  if (typeof options !== 'object' || options === null) invalid('INVALID_CONFIG', 'options', options, 'multipartLifecycleRule needs { prefix, days? }')
-  const prefix = assertPrefix(options.prefix, 'prefix')
-  const days = options.days ?? 2
-  if (!isPositiveInteger(days)) invalid('INVALID_CONFIG', 'days', days, 'it must be a whole number of days, at least 1')
+export function multipartLifecycleRule(options: RuleOptions): LifecycleRule {
+  const { prefix, days } = ruleOptions('multipartLifecycleRule', options, 2)
   return {
     ID: options.id ?? 'safe-presign-abort-incomplete-multipart',
     Status: 'Enabled',
