@@ -1,11 +1,12 @@
 // The BUILT package (dist/) in each JavaScript runtime we claim: test/runtimes/smoke.mjs runs as a child
 // process of Node 22, Node 24, Bun and Deno (fetched on demand by scripts/runtimes.sh into a cache folder,
 // not node_modules) and of the Node running vitest, against the RGW peer; and, as a module worker, in workerd
-// with nodejs_compat (../../runtimes/workerd.ts). Each run must go import → PUT
+// with nodejs_compat and without it (../../runtimes/workerd.ts). Each run must go import → PUT
 // grant → upload → complete() → download → POST grant → form upload → complete(), and S3 must then hold
 // what it says it uploaded. Outside CI a runtime that cannot be fetched skips with the reason; with
 // CI=true it fails.
 import { spawn } from 'node:child_process'
+import { builtinModules } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
@@ -138,35 +139,85 @@ RUNTIMES.forEach((rt, i) => {
   })
 })
 
-// Workers' runtime, WITH nodejs_compat (an edge build without it is not claimed), and with the SDK's
-// XML-parser alias that Workers need (see ../../runtimes/workerd.ts). Bundled, so dist/ and the SDK are
-// loaded before the request: its import step only checks the exports.
-describeWithServer('dist/ in workerd with nodejs_compat (bundled by esbuild) on RGW', peer.missing ?? workerd.missing, () => {
-  let client: S3Client
-  let bucket: string
-  beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
-  })
-  afterAll(async () => {
-    if (bucket) await removeBucket(client, bucket)
-    client?.destroy()
-  })
+// Workers' runtime, twice: WITH nodejs_compat (Node's modules left external, as wrangler does), and WITHOUT
+// it (nothing external: esbuild must resolve every import to a browser/worker module, and the isolate has no
+// Buffer, no process and no Node module). Both with the SDK's XML-parser alias that Workers need (see
+// ../../runtimes/workerd.ts). Bundled, so dist/ and the SDK are loaded before the request: its import step
+// only checks the exports.
+const WORKERD_CASES = [
+  { label: 'with nodejs_compat', nodejsCompat: true },
+  { label: 'without nodejs_compat', nodejsCompat: false },
+]
+/** An import or require of a Node built-in in bundled code, with `node:`: `from "node:x"`, `import("node:x")`, `require("node:x")`. */
+const NODE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']node:/
+/** A Node built-in named without `node:` (left external, so the bundle imports it at run time). */
+const nodeBuiltins = new Set(builtinModules)
 
-  it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
-    const { credentials } = peer
-    const env = {
-      S3_ENDPOINT: peer.endpoint!,
-      AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
-      ...(credentials!.sessionToken ? { AWS_SESSION_TOKEN: credentials!.sessionToken } : {}),
-      S3_BUCKET: bucket,
-    }
-    const run = await runInWorkerd(workerd.path!, workerd.version!, env, await freePort(), RUN_TIMEOUT_MS)
-    expect(run.error).toBeUndefined()
-    await expectRoundTrip(run.result as RoundTrip, 'workerd', workerd.version!, client, bucket)
+/**
+ * Every code line of an esbuild bundle that names `Buffer` (not ArrayBuffer and the like), with the module
+ * it came from: esbuild heads each module with a `// path` comment line. Comment lines are left out.
+ */
+function bufferUses(bundle: string): Array<{ module: string; line: string }> {
+  let module = '(prelude)'
+  const uses: Array<{ module: string; line: string }> = []
+  for (const line of bundle.split('\n')) {
+    const head = /^\/\/ ((?:node_modules|dist|test)\/\S+)$/.exec(line)
+    if (head) module = head[1]!
+    else if (/(?<![\w$])Buffer(?![\w$])/.test(line) && !/^\s*(?:\/\/|\/\*|\*)/.test(line)) uses.push({ module, line: line.trim() })
+  }
+  return uses
+}
+
+for (const wc of WORKERD_CASES) {
+  describeWithServer(`dist/ in workerd ${wc.label} (bundled by esbuild) on RGW`, peer.missing ?? workerd.missing, () => {
+    let client: S3Client
+    let bucket: string
+    beforeAll(async () => {
+      client = s3ClientFor(peer)
+      bucket = await freshBucket(client)
+    })
+    afterAll(async () => {
+      if (bucket) await removeBucket(client, bucket)
+      client?.destroy()
+    })
+
+    it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+      const { credentials } = peer
+      const env = {
+        S3_ENDPOINT: peer.endpoint!,
+        AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
+        ...(credentials!.sessionToken ? { AWS_SESSION_TOKEN: credentials!.sessionToken } : {}),
+        S3_BUCKET: bucket,
+      }
+      const run = await runInWorkerd(workerd.path!, workerd.version!, env, await freePort(), RUN_TIMEOUT_MS, { nodejsCompat: wc.nodejsCompat })
+      expect(run.error).toBeUndefined()
+      if (!wc.nodejsCompat) {
+        // What esbuild made of dist/ + the SDK for the worker platform: no Node module, imported or stubbed out.
+        expect(run.externalImports).toEqual([])
+        expect(run.disabledModules).toEqual([])
+        expect(run.bundle).not.toMatch(NODE_IMPORT)
+        // No Buffer in dist/ at all. Elsewhere only on a line that asks `typeof Buffer` first: the SDK's browser
+        // stream code feature-detects it, and worker.mjs reports `typeof globalThis.Buffer`.
+        const uses = bufferUses(run.bundle!)
+        expect(uses.filter((u) => u.module.startsWith('dist/'))).toEqual([])
+        expect(uses.filter((u) => !/typeof (?:globalThis\.)?Buffer\b/.test(u.line))).toEqual([])
+        // And the isolate really had no Node globals to fall back on.
+        expect((run.result as { globals?: unknown }).globals).toEqual({
+          nodejsCompat: false,
+          Buffer: 'undefined',
+          process: 'undefined',
+          nodeBuffer: expect.stringContaining('No such module "node:buffer"'),
+        })
+      } else {
+        // With the flag, whatever the bundle left external is a Node built-in for nodejs_compat to provide.
+        expect(run.externalImports!.filter((p) => !p.startsWith('node:') && !nodeBuiltins.has(p))).toEqual([])
+        expect((run.result as { globals?: unknown }).globals).toEqual({ nodejsCompat: true, Buffer: 'function', process: 'object', nodeBuffer: 'loaded' })
+      }
+      await expectRoundTrip(run.result as RoundTrip, 'workerd', workerd.version!, client, bucket)
+    })
   })
-})
+}
 
 interface RoundTrip {
   runtime: string
