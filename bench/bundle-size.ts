@@ -49,10 +49,15 @@ interface Size {
   lazy: { minified: number; gzipped: number; names: string[] }
 }
 
+// The stdin file's output. Every import() target is an entry point of its own in the metafile too
+// (src/multipart/sweep.ts and so on), so the entry is picked by name, not as the first with an entryPoint.
+const ENTRY = 'server.mjs'
+const entryOf = (metafile: Metafile) => Object.keys(metafile.outputs).find((p) => metafile.outputs[p]!.entryPoint === ENTRY)!
+
 /** ESM with code splitting, so a dynamic import() becomes its own chunk, as in an app bundler. */
 async function bundle(name: Name, outdir: string, write: boolean): Promise<{ files: OutputFile[]; metafile: Metafile }> {
   const out = await build({
-    stdin: { contents: FILES[name], resolveDir: ROOT, sourcefile: 'server.mjs', loader: 'js' },
+    stdin: { contents: FILES[name], resolveDir: ROOT, sourcefile: ENTRY, loader: 'js' },
     bundle: true,
     minify: true,
     splitting: true,
@@ -73,7 +78,7 @@ function sizes(files: OutputFile[], metafile: Metafile): Size {
   const byPath = new Map(files.map((f) => [f.path, f.contents]))
   const outputs = metafile.outputs
   const abs = (p: string) => join(ROOT, p)
-  const entry = Object.keys(outputs).find((p) => outputs[p]!.entryPoint !== undefined)!
+  const entry = entryOf(metafile)
   const initial = new Set<string>()
   const visit = (p: string) => {
     if (initial.has(p)) return
@@ -86,9 +91,15 @@ function sizes(files: OutputFile[], metafile: Metafile): Size {
     return { minified: bytes.reduce((n, b) => n + b.length, 0), gzipped: bytes.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0) }
   }
   const lazy = Object.keys(outputs).filter((p) => !initial.has(p) && p.endsWith('.js'))
-  const own = [...initial].reduce((n, p) => n + Object.entries(outputs[p]!.inputs).filter(([input]) => !input.includes('node_modules/') && input !== 'server.mjs').reduce((m, [, v]) => m + v.bytesInOutput, 0), 0)
-  // esbuild names a dynamic import's chunk after its module, then a hash: file-type-JIZEL3LW.js.
-  const names = lazy.map((p) => p.split('/').pop()!.replace(/-[A-Z0-9]{8}\.js$/, ''))
+  const own = [...initial].reduce((n, p) => n + Object.entries(outputs[p]!.inputs).filter(([input]) => !input.includes('node_modules/') && input !== ENTRY).reduce((m, [, v]) => m + v.bytesInOutput, 0), 0)
+  // An import() target's chunk is named after its module (src/ ones by path: lifecycle/complete), then
+  // the chunks those targets share, which esbuild calls chunk-<hash>.js, as a count.
+  const names = lazy.filter((p) => outputs[p]!.entryPoint !== undefined).map((p) => {
+    const from = outputs[p]!.entryPoint!
+    return from.startsWith('src/') ? from.slice(4).replace(/\.ts$/, '') : p.split('/').pop()!.replace(/-[A-Z0-9]{8}\.js$/, '')
+  })
+  const shared = lazy.length - names.length
+  if (shared > 0) names.push(`${shared} shared chunk${shared === 1 ? '' : 's'}`)
   return { initial: sum([...initial]), own, lazy: { ...sum(lazy), names } }
 }
 
@@ -120,7 +131,7 @@ export async function runBundleSizeSection(): Promise<void> {
     for (const name of Object.keys(FILES) as Name[]) {
       const outdir = join(dir, name.replace(/\W+/g, '-'))
       const { metafile } = await bundle(name, outdir, true)
-      const entry = Object.keys(metafile.outputs).find((p) => metafile.outputs[p]!.entryPoint !== undefined)!
+      const entry = entryOf(metafile)
       entries[name] = [join(ROOT, entry)]
     }
     entries['node -e 0'] = ['-e', '0']

@@ -1,17 +1,17 @@
 // createSafeUpload: config → policy → key/filename → sign → store → grant.
 import { emitter, type SafePresignEventType } from './events.js'
-import { abortMultipart, completeMultipart, type AbortResult } from './multipart/complete.js'
-import { createMultipart, type MultipartRequest, type MultipartUpload } from './multipart/create.js'
+import type { AbortResult } from './multipart/complete.js'
+import type { MultipartRequest, MultipartUpload } from './multipart/create.js'
 import type { MultipartRef } from './multipart/open.js'
-import { listParts, signParts, type ListPartsResult, type PartGrant, type SignPartsRequest } from './multipart/parts.js'
-import { sweepMultipart, type SweepMultipartResult } from './multipart/sweep.js'
+import type { ListPartsResult, PartGrant, SignPartsRequest } from './multipart/parts.js'
+import type { SweepMultipartResult } from './multipart/sweep.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { BUCKET_OWNER_ACL, MAX_PUT_SIZE_BYTES } from './limits.js'
 import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
 import { createRecord, declaredChecksum, pendingRecord, uploadTarget } from './policy/upload-request.js'
 import { presign } from './sign/presign.js'
 import { presignPost, type PostCondition } from './sign/post.js'
-import { completeUpload, type CompleteRequest, type CompleteResult } from './lifecycle/complete.js'
+import type { CompleteRequest, CompleteResult } from './lifecycle/complete.js'
 import { invalid, isPositiveInteger, requestLifetime } from './_internal/validate.js'
 
 export type { SafeUploadConfig, MultipartOptions } from './policy/upload-config.js'
@@ -21,6 +21,19 @@ export type { MultipartRequest, MultipartUpload, MultipartRef, SignPartsRequest,
 const REJECTIONS: ReadonlySet<string> = new Set(['SIZE_MISMATCH', 'TYPE_MISMATCH', 'CONTENT_MISMATCH', 'CHECKSUM_MISMATCH', 'SCAN_FAILED', 'UPLOAD_MISSING', 'OBJECT_UNREADABLE', 'UPLOAD_REJECTED'])
 
 const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-meta-filename', 'x-amz-acl'] as const
+
+// What a grant does not need loads on first use, so a bundler keeps it out of the start bundle (an
+// import() is its own chunk): complete()'s verification, and each multipart step. One promise per module.
+let completeModule: Promise<typeof import('./lifecycle/complete.js')> | undefined
+let multipartCompleteModule: Promise<typeof import('./multipart/complete.js')> | undefined
+let multipartCreateModule: Promise<typeof import('./multipart/create.js')> | undefined
+let multipartPartsModule: Promise<typeof import('./multipart/parts.js')> | undefined
+let multipartSweepModule: Promise<typeof import('./multipart/sweep.js')> | undefined
+const loadComplete = () => (completeModule ??= import('./lifecycle/complete.js'))
+const loadMultipartComplete = () => (multipartCompleteModule ??= import('./multipart/complete.js'))
+const loadMultipartCreate = () => (multipartCreateModule ??= import('./multipart/create.js'))
+const loadMultipartParts = () => (multipartPartsModule ??= import('./multipart/parts.js'))
+const loadMultipartSweep = () => (multipartSweepModule ??= import('./multipart/sweep.js'))
 
 export interface UploadRequest {
   /** The end-user the grant is for. Required. */
@@ -190,13 +203,16 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
 
   return {
     presign: presignUpload,
-    complete: (request) => completeUpload(cfg, emit, request),
-    createMultipart: (request) => step(request, 'multipart.created', (now) => createMultipart(cfg, request, now), (out) => out.key),
-    signParts: (request) => step(request, 'multipart.signed', (now) => signParts(cfg, request, now), () => request?.key),
-    listParts: (request) => step(request, undefined, (now) => listParts(cfg, request, now), (out) => out.key),
-    completeMultipart: (request) => step(request, undefined, (now) => completeMultipart(cfg, emit, request, now), (out) => out.key),
-    abortMultipart: (request) => step(request, undefined, (now) => abortMultipart(cfg, emit, request, now), (out) => out.key),
-    sweepMultipart: (options) => sweepMultipart(cfg, options?.now ?? cfg.now()),
+    complete: async (request) => (await loadComplete()).completeUpload(cfg, emit, request),
+    createMultipart: (request) => step(request, 'multipart.created', async (now) => (await loadMultipartCreate()).createMultipart(cfg, request, now), (out) => out.key),
+    signParts: (request) => step(request, 'multipart.signed', async (now) => (await loadMultipartParts()).signParts(cfg, request, now), () => request?.key),
+    listParts: (request) => step(request, undefined, async (now) => (await loadMultipartParts()).listParts(cfg, request, now), (out) => out.key),
+    completeMultipart: (request) => step(request, undefined, async (now) => (await loadMultipartComplete()).completeMultipart(cfg, emit, request, now), (out) => out.key),
+    abortMultipart: (request) => step(request, undefined, async (now) => (await loadMultipartComplete()).abortMultipart(cfg, emit, request, now), (out) => out.key),
+    sweepMultipart: async (options) => {
+      const now = options?.now ?? cfg.now()
+      return (await loadMultipartSweep()).sweepMultipart(cfg, now)
+    },
     config: Object.freeze({ ...cfg }),
   }
 }
