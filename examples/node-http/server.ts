@@ -13,9 +13,8 @@
 // S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, against that endpoint.
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import { pathToFileURL } from 'node:url'
-import { S3Client } from '@aws-sdk/client-s3'
 // In your project: from 'safe-presign'.
-import { createSafeDownload, createSafeUpload, isSafePresignError, memoryStore, type ErrorCode, type SafeDownload, type SafeUpload, type UploadRequest } from '../../src/index.js'
+import { isSafePresignError, type ErrorCode, type SafeDownload, type SafeUpload, type UploadRequest } from '../../src/index.js'
 
 /** HTTP status per error code. Typed as a complete map: a new code fails to compile until it is mapped. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -154,25 +153,9 @@ function redirect(res: ServerResponse, url: string): void {
 
 // Run directly: a server on http://127.0.0.1:3000 (PORT to change it).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const env = process.env
-  let s3: { client: S3Client; bucket: string; close?: () => Promise<void> }
-  if (env.S3_ENDPOINT && env.S3_BUCKET) {
-    s3 = { client: new S3Client({ endpoint: env.S3_ENDPOINT, forcePathStyle: true, region: env.AWS_REGION ?? 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' }), bucket: env.S3_BUCKET }
-  } else {
-    // For trying it out only: not part of what you copy.
-    const { startEmulator } = await import('../demo/emulator.js')
-    const emulator = await startEmulator({ buckets: ['uploads'] })
-    s3 = { client: new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials }), bucket: 'uploads', close: () => emulator.close() }
-    console.log(`S3 emulator at ${emulator.endpoint}, bucket "uploads"`)
-  }
-  // memoryStore is for one process; use safe-presign/stores/redis, /postgres or /dynamodb in production.
-  const store = memoryStore()
-  const uploads = createSafeUpload({ client: s3.client, bucket: s3.bucket, store, allowedContentTypes: ['image/png', 'image/jpeg', 'application/pdf'], maxSize: 10 * 1024 * 1024 })
-  const downloads = createSafeDownload({ client: s3.client, bucket: s3.bucket, store })
+  const { localSetup } = await import('../demo/local.js')
+  const { uploads, downloads, port, stopOnSignal } = await localSetup()
   const server = createServer(createHandler({ uploads, downloads }))
-  server.listen(Number(env.PORT ?? 3000), '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${Number(env.PORT ?? 3000)}`))
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => server.close(() => void s3.close?.().finally(() => process.exit(0))))
-  }
+  server.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`))
+  stopOnSignal(server)
 }
