@@ -13,7 +13,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
-import { inject } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 
 /** What global-setup.ts provides under the key `rgw` (it must survive structured cloning). */
 export interface RgwProvided {
@@ -114,6 +114,27 @@ export async function freshBucket(client: S3Client): Promise<string> {
   const bucket = `t-${randomBytes(8).toString('hex')}`
   await client.send(new CreateBucketCommand({ Bucket: bucket }))
   return bucket
+}
+
+/**
+ * Registers beforeAll/afterAll for one describe block: a client for the peer and a fresh bucket, removed
+ * afterwards. Read the values inside tests: `const { client, bucket } = fixture()`.
+ */
+export function bucketFixture(peer: RgwPeer): () => { client: S3Client; bucket: string } {
+  let client: S3Client | undefined
+  let bucket: string | undefined
+  beforeAll(async () => {
+    client = s3ClientFor(peer)
+    bucket = await freshBucket(client)
+  })
+  afterAll(async () => {
+    if (client && bucket) await removeBucket(client, bucket)
+    client?.destroy()
+  })
+  return () => {
+    if (!client || !bucket) throw new Error('bucketFixture: read it inside a test, after beforeAll')
+    return { client, bucket }
+  }
 }
 
 /**

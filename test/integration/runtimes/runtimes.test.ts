@@ -10,9 +10,9 @@ import { builtinModules } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { describeWithServer, freePort } from '../../helpers/env.js'
-import { freshBucket, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { bucketFixture, rgwPeer } from '../../helpers/rgw.js'
 import { runInWorkerd } from '../../runtimes/workerd.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -97,19 +97,10 @@ const STEPS = ['import', 'put-grant', 'upload', 'complete', 'download', 'post-gr
 RUNTIMES.forEach((rt, i) => {
   const binary = binaries[i]!
   describeWithServer(`dist/ in ${rt.label} on RGW`, peer.missing ?? binary.missing, () => {
-    let client: S3Client
-    let bucket: string
-
-    beforeAll(async () => {
-      client = s3ClientFor(peer)
-      bucket = await freshBucket(client)
-    })
-    afterAll(async () => {
-      if (bucket) await removeBucket(client, bucket)
-      client?.destroy()
-    })
+    const fixture = bucketFixture(peer)
 
     it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+      const { client, bucket } = fixture()
       const endpoint = new URL(peer.endpoint!)
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
@@ -170,18 +161,10 @@ function bufferUses(bundle: string): Array<{ module: string; line: string }> {
 
 for (const wc of WORKERD_CASES) {
   describeWithServer(`dist/ in workerd ${wc.label} (bundled by esbuild) on RGW`, peer.missing ?? workerd.missing, () => {
-    let client: S3Client
-    let bucket: string
-    beforeAll(async () => {
-      client = s3ClientFor(peer)
-      bucket = await freshBucket(client)
-    })
-    afterAll(async () => {
-      if (bucket) await removeBucket(client, bucket)
-      client?.destroy()
-    })
+    const fixture = bucketFixture(peer)
 
     it('import → PUT grant → upload → complete() → download → POST grant → form upload → complete()', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+      const { client, bucket } = fixture()
       const { credentials } = peer
       const env = {
         S3_ENDPOINT: peer.endpoint!,

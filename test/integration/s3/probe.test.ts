@@ -3,10 +3,10 @@
 // as RGW 16 answers it; where AWS answers differently, the row's comment says so. Afterwards nothing may
 // be left under the prefix.
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { probeBucket, type ProbeFinding } from '../../../src/index.js'
 import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, removeBucket, rgwPeer, s3ClientFor, usersMissing } from '../../helpers/rgw.js'
+import { bucketFixture, rgwPeer, usersMissing } from '../../helpers/rgw.js'
 import { splitFixture } from './split.js'
 
 const peer = rgwPeer()
@@ -76,24 +76,17 @@ async function keysUnder(client: S3Client, bucket: string, prefix: string): Prom
 }
 
 describeWithServer('probeBucket on RGW, one client (signer = client)', peer.missing, () => {
-  let client: S3Client
-  let bucket: string
-  beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
-  })
-  afterAll(async () => {
-    if (bucket) await removeBucket(client, bucket)
-    client?.destroy()
-  })
+  const fixture = bucketFixture(peer)
 
   it('reports copy-source (critical), unsigned ACLs and grants (high), unsigned meta and sha256 as not ok; the rest ok; leaves nothing', async () => {
+    const { client, bucket } = fixture()
     const { findings } = await probeBucket({ client, signer: client, bucket, prefix: 'uploads/' })
     expectMatrix(findings, ONE_CLIENT, 'RGW, one client')
     expect(await keysUnder(client, bucket, 'uploads/')).toEqual([])
   })
 
   it("with `origin`, also reports whether the app's own origin passes the preflight (no CORS rules: it does not)", async () => {
+    const { client, bucket } = fixture()
     const { findings } = await probeBucket({ client, bucket, prefix: '', origin: 'https://app.example' })
     const cors = findings.find((f) => f.id === 'cors-foreign-origin')
     expect(cors).toMatchObject({ ok: true })
