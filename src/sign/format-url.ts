@@ -11,7 +11,10 @@ export interface UrlParts {
 }
 
 /** RFC 3986 escaping, as SigV4 canonicalizes: encodeURIComponent plus `!'()*`. */
-const escape = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+// Most names and values (the X-Amz-* names, dates, hex signatures) need no escaping: test first.
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
+const escape = (s: string): string =>
+  UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 export function formatUrl({ protocol, hostname, port, path, query = {} }: UrlParts): string {
   const scheme = protocol.endsWith(':') ? protocol : `${protocol}:`
