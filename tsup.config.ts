@@ -15,7 +15,7 @@ const shared = {
   clean: false,
   target: 'node20',
   // Every dependency stays external: the caller's copy of @aws-sdk/client-s3 is the one we use.
-  external: [/^@aws-sdk\//, /^@smithy\//, 'uuid', 'file-type', 'ioredis', 'pg', 'vitest'],
+  external: [/^@aws-sdk\//, /^@smithy\//, 'file-type', 'ioredis', 'pg', 'vitest'],
 }
 
 export default defineConfig([

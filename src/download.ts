@@ -4,12 +4,12 @@ import { emitter } from './events.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { contentDisposition } from './key/content-disposition.js'
 import { keyProblem } from './key/key.js'
-import { MAX_BATCH_KEYS, MAX_TICKET_LINK_EXPIRY_SECONDS } from './limits.js'
+import { MAX_BATCH_KEYS } from './limits.js'
 import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadConfig } from './policy/download-config.js'
 import { presignWith } from './sign/presign.js'
 import { signingContext, type SigningContext } from './sign/target.js'
 import type { UploadRecord } from './stores/types.js'
-import { sha256Hex, toBase64Url } from './_internal/bytes.js'
+import type { TicketContext } from './tickets.js'
 import { storeCall } from './_internal/store-call.js'
 import { requestLifetime, checkSubject, invalid, quote } from './_internal/validate.js'
 
@@ -56,7 +56,9 @@ export interface SafeDownload {
   readonly config: Readonly<ResolvedDownloadConfig>
 }
 
-const TICKET_FORMAT = /^[A-Za-z0-9_-]{43}$/
+// Tickets load with the first ticket or redemption, out of a link-only app's start bundle.
+let ticketsModule: Promise<typeof import('./tickets.js')> | undefined
+const loadTickets = () => (ticketsModule ??= import('./tickets.js'))
 
 export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   const cfg = resolveDownloadConfig(config)
@@ -137,6 +139,8 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     return { record, requester, key, seconds }
   }
 
+  const tickets: TicketContext = { cfg, emit, decide, decideOne, authorize, sign }
+
   return {
     presign(request) {
       const now = cfg.now()
@@ -180,51 +184,8 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       return results
     },
 
-    ticket(request) {
-      const now = cfg.now()
-      return decide('ticket.issued', request?.requester, request?.key, now, async () => {
-        const { requester, key, seconds: ttl } = await decideOne(request, 'ttl', cfg.ticketTtl, cfg.ticketTtl, now)
-        const ticket = toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(32)))
-        const expiresAt = now + ttl * 1000
-        const hash = await hashTicket(ticket)
-        const created = await storeCall('putTicket', () => cfg.store.putTicket({ hash, key, requester, createdAt: now, expiresAt }, now))
-        if (!created) throw new SafePresignError('STORE_UNAVAILABLE', 'the store refused a fresh ticket as a duplicate; nothing was issued')
-        return { ticket, expiresAt }
-      })
-    },
-
-    async redeem(ticket) {
-      const now = cfg.now()
-      if (typeof ticket !== 'string' || !TICKET_FORMAT.test(ticket)) {
-        emit({ type: 'download.denied', time: now, reason: 'TICKET_INVALID', method: 'GET' })
-        throw new SafePresignError('TICKET_INVALID', 'the ticket is malformed')
-      }
-      const hash = await hashTicket(ticket)
-      const consumed = await storeCall('consumeTicket', () => cfg.store.consumeTicket(hash, now))
-      if (consumed.status !== 'ok') {
-        const code = consumed.status === 'used' ? 'TICKET_USED' : consumed.status === 'expired' ? 'TICKET_EXPIRED' : 'TICKET_INVALID'
-        const t = consumed.status === 'missing' ? undefined : consumed.ticket
-        emit({ type: 'download.denied', time: now, subject: t?.requester, key: t?.key, reason: code, method: 'GET' })
-        throw new SafePresignError(code, code === 'TICKET_USED' ? 'the ticket was already redeemed' : code === 'TICKET_EXPIRED' ? 'the ticket has expired' : 'the ticket is unknown')
-      }
-      const { key, requester } = consumed.ticket
-      try {
-        // Re-read the record: it may have been deleted or rejected since the ticket was issued.
-        const record = await authorize(key, await storeCall('get', () => cfg.store.get(key, now)), requester)
-        const link = await sign(record, Math.min(MAX_TICKET_LINK_EXPIRY_SECONDS, cfg.expiresIn), now)
-        emit({ type: 'ticket.redeemed', time: now, subject: requester, key, reason: 'ok', expiresAt: link.expiresAt, method: 'GET' })
-        return { key, ...link }
-      } catch (error) {
-        emit({ type: 'download.denied', time: now, subject: requester, key, reason: isSafePresignError(error) ? error.code : 'INTERNAL', method: 'GET' })
-        throw error
-      }
-    },
-
+    ticket: async (request) => (await loadTickets()).issueTicket(tickets, request),
+    redeem: async (ticket) => (await loadTickets()).redeemTicket(tickets, ticket),
     config: Object.freeze({ ...cfg }),
   }
-}
-
-/** Tickets are stored by hash only: a leaked store cannot be replayed. Hex SHA-256 of the UTF-8 ticket. */
-export function hashTicket(ticket: string): Promise<string> {
-  return sha256Hex(ticket)
 }

@@ -33,7 +33,6 @@ export {
 } from './download.js'
 export type { CompleteRequest, CompleteResult } from './lifecycle/complete.js'
 export type { ScanHook, ScanTarget } from './lifecycle/types.js'
-export { SNIFF_BYTES } from './lifecycle/sniff.js'
 export { ACTIVE_CONTENT_TYPES, isActiveContentType } from './policy/content-type.js'
 
 export { SafePresignError, isSafePresignError, ErrorCode, type SafePresignErrorOptions } from './errors.js'
@@ -75,4 +74,5 @@ export {
   DEFAULT_PART_SIZE_BYTES,
   DEFAULT_MULTIPART_THRESHOLD_BYTES,
   DEFAULT_MULTIPART_TTL_SECONDS,
+  SNIFF_BYTES,
 } from './limits.js'

@@ -16,6 +16,8 @@ export const MAX_PUT_SIZE_BYTES = 5 * 1024 ** 3
 export const MAX_KEY_BYTES = 1024
 /** The most keys one presignMany call may ask for: one store round trip stays bounded. */
 export const MAX_BATCH_KEYS = 1000
+/** How many leading bytes `complete()` fetches for sniffing (file-type needs up to 4100). */
+export const SNIFF_BYTES = 4100
 /** How long a pending record outlives its grant by default, so `complete()` can still run. */
 export const DEFAULT_PENDING_TTL_SECONDS = 3600
 

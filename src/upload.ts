@@ -1,39 +1,32 @@
 // createSafeUpload: config → policy → key/filename → sign → store → grant.
-import { emitter, type SafePresignEventType } from './events.js'
+import { emitter } from './events.js'
 import type { AbortResult } from './multipart/complete.js'
 import type { MultipartRequest, MultipartUpload } from './multipart/create.js'
 import type { MultipartRef } from './multipart/open.js'
 import type { ListPartsResult, PartGrant, SignPartsRequest } from './multipart/parts.js'
 import type { SweepMultipartResult } from './multipart/sweep.js'
+import type { MultipartMethods } from './multipart/methods.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { BUCKET_OWNER_ACL, MAX_PUT_SIZE_BYTES } from './limits.js'
 import { resolveUploadConfig, type ResolvedUploadConfig, type SafeUploadConfig } from './policy/upload-config.js'
 import { createRecord, declaredChecksum, pendingRecord, uploadTarget } from './policy/upload-request.js'
 import { presign } from './sign/presign.js'
-import { presignPost, type PostCondition } from './sign/post.js'
+import type { PostCondition } from './sign/post.js'
 import type { CompleteRequest, CompleteResult } from './lifecycle/complete.js'
 import { invalid, isPositiveInteger, requestLifetime } from './_internal/validate.js'
 
 export type { SafeUploadConfig, MultipartOptions } from './policy/upload-config.js'
 export type { MultipartRequest, MultipartUpload, MultipartRef, SignPartsRequest, PartGrant, ListPartsResult, AbortResult, SweepMultipartResult }
 
-// complete() and completeMultipart() report their own rejections (upload.rejected): not a denial.
-const REJECTIONS: ReadonlySet<string> = new Set(['SIZE_MISMATCH', 'TYPE_MISMATCH', 'CONTENT_MISMATCH', 'CHECKSUM_MISMATCH', 'SCAN_FAILED', 'UPLOAD_MISSING', 'OBJECT_UNREADABLE', 'UPLOAD_REJECTED'])
-
 const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-meta-filename', 'x-amz-acl'] as const
 
 // What a grant does not need loads on first use, so a bundler keeps it out of the start bundle (an
-// import() is its own chunk): complete()'s verification, and each multipart step. One promise per module.
+// import() is its own chunk): POST signing, complete()'s verification, and the multipart methods
+// (multipart/methods.ts). One promise per module.
+let postModule: Promise<typeof import('./sign/post.js')> | undefined
 let completeModule: Promise<typeof import('./lifecycle/complete.js')> | undefined
-let multipartCompleteModule: Promise<typeof import('./multipart/complete.js')> | undefined
-let multipartCreateModule: Promise<typeof import('./multipart/create.js')> | undefined
-let multipartPartsModule: Promise<typeof import('./multipart/parts.js')> | undefined
-let multipartSweepModule: Promise<typeof import('./multipart/sweep.js')> | undefined
+const loadPost = () => (postModule ??= import('./sign/post.js'))
 const loadComplete = () => (completeModule ??= import('./lifecycle/complete.js'))
-const loadMultipartComplete = () => (multipartCompleteModule ??= import('./multipart/complete.js'))
-const loadMultipartCreate = () => (multipartCreateModule ??= import('./multipart/create.js'))
-const loadMultipartParts = () => (multipartPartsModule ??= import('./multipart/parts.js'))
-const loadMultipartSweep = () => (multipartSweepModule ??= import('./multipart/sweep.js'))
 
 export interface UploadRequest {
   /** The end-user the grant is for. Required. */
@@ -155,7 +148,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       if (filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(filename)
       // An exact field: the policy then holds {"acl": "bucket-owner-full-control"}, and no other ACL passes.
       if (cfg.bucketOwnerAcl) fields.acl = BUCKET_OWNER_ACL
-      const signed = await presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
+      const signed = await (await loadPost()).presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
       grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt }
     }
     // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
@@ -184,35 +177,19 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
     return { minSize: size, maxSize: size }
   }
 
-  /** Runs a multipart step with the builder's clock, emitting `ok` on success and upload.denied on refusal. */
-  async function step<T>(request: unknown, ok: SafePresignEventType | undefined, run: (now: number) => Promise<T>, keyOf: (out: T) => string | undefined): Promise<T> {
-    const now = cfg.now()
-    const subject = typeof request === 'object' && request !== null ? (request as { owner?: unknown }).owner : undefined
-    try {
-      const out = await run(now)
-      if (ok) emit({ type: ok, time: now, subject: subject as string, key: keyOf(out), reason: 'ok', method: 'MULTIPART' })
-      return out
-    } catch (error) {
-      if (!isSafePresignError(error) || !REJECTIONS.has(error.code)) {
-        const key = typeof request === 'object' && request !== null ? (request as { key?: unknown }).key : undefined
-        emit({ type: 'upload.denied', time: now, subject: typeof subject === 'string' ? subject : undefined, key: typeof key === 'string' ? key : undefined, reason: isSafePresignError(error) ? error.code : 'INTERNAL', method: 'MULTIPART' })
-      }
-      throw error
-    }
-  }
+  // Built with the first multipart call: one promise for the builder's life.
+  let multipart: Promise<MultipartMethods> | undefined
+  const mp = () => (multipart ??= import('./multipart/methods.js').then((m) => m.multipartMethods(cfg, emit)))
 
   return {
     presign: presignUpload,
     complete: async (request) => (await loadComplete()).completeUpload(cfg, emit, request),
-    createMultipart: (request) => step(request, 'multipart.created', async (now) => (await loadMultipartCreate()).createMultipart(cfg, request, now), (out) => out.key),
-    signParts: (request) => step(request, 'multipart.signed', async (now) => (await loadMultipartParts()).signParts(cfg, request, now), () => request?.key),
-    listParts: (request) => step(request, undefined, async (now) => (await loadMultipartParts()).listParts(cfg, request, now), (out) => out.key),
-    completeMultipart: (request) => step(request, undefined, async (now) => (await loadMultipartComplete()).completeMultipart(cfg, emit, request, now), (out) => out.key),
-    abortMultipart: (request) => step(request, undefined, async (now) => (await loadMultipartComplete()).abortMultipart(cfg, emit, request, now), (out) => out.key),
-    sweepMultipart: async (options) => {
-      const now = options?.now ?? cfg.now()
-      return (await loadMultipartSweep()).sweepMultipart(cfg, now)
-    },
+    createMultipart: async (request) => (await mp()).createMultipart(request),
+    signParts: async (request) => (await mp()).signParts(request),
+    listParts: async (request) => (await mp()).listParts(request),
+    completeMultipart: async (request) => (await mp()).completeMultipart(request),
+    abortMultipart: async (request) => (await mp()).abortMultipart(request),
+    sweepMultipart: async (options) => (await mp()).sweepMultipart(options),
     config: Object.freeze({ ...cfg }),
   }
 }

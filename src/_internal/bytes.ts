@@ -1,17 +1,9 @@
 // Byte helpers over Uint8Array, in place of Node's Buffer: the root entry and the handler run on any
 // runtime with web APIs (Workers, Deno, Bun, browsers), so they use TextEncoder and these instead.
 // Each decoder reads what Buffer.from(…) read before (test/unit/core/bytes.test.ts compares them).
+import { utf8 } from './text.js'
 
-const encoder = new TextEncoder()
-
-/** UTF-8 bytes of a string; a lone surrogate counts as U+FFFD (3 bytes), as in Buffer.byteLength. */
-export function utf8(text: string): Uint8Array {
-  return encoder.encode(text)
-}
-
-export function utf8ByteLength(text: string): number {
-  return encoder.encode(text).length
-}
+export { base64ByteLength, utf8, utf8ByteLength } from './text.js'
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
@@ -60,15 +52,6 @@ export function fromBase64(text: string): Uint8Array {
     }
   }
   return Uint8Array.from(out)
-}
-
-/**
- * The length `Buffer.from(text, 'base64')` would have, for text that is canonical base64 (the only
- * text isBase64Digest asks about): three bytes per four characters, less one per '='.
- */
-export function base64ByteLength(canonical: string): number {
-  const padding = canonical.endsWith('==') ? 2 : canonical.endsWith('=') ? 1 : 0
-  return (canonical.length / 4) * 3 - padding
 }
 
 export function toHex(bytes: Uint8Array): string {

@@ -1,6 +1,6 @@
 import { SafePresignError, type ErrorCode } from '../errors.js'
 import { MAX_SUBJECT_LENGTH } from '../limits.js'
-import { base64ByteLength } from './bytes.js'
+import { base64ByteLength } from './text.js'
 
 /** Shorthand for the messages every validator writes: the option, the value and the limit. */
 export function invalid(code: ErrorCode, option: string, value: unknown, rule: string, extra: Record<string, unknown> = {}): never {

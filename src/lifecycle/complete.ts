@@ -14,11 +14,11 @@ import type { UploadRecord } from '../stores/types.js'
 import { bytesEqual, fromBase64, fromHex, toBase64 } from '../_internal/bytes.js'
 import { storeCall } from '../_internal/store-call.js'
 import { checkSubject, describe, invalid, quote } from '../_internal/validate.js'
-import { SNIFF_BYTES, sniff } from './sniff.js'
+import { sniff } from './sniff.js'
 import { Rejection } from './rejection.js'
 import { deleteObject, digestObject, headObject, readRange, s3 } from './s3-object.js'
 import { copyInParts, copySource } from './copy-large.js'
-import { MAX_PUT_SIZE_BYTES } from '../limits.js'
+import { MAX_PUT_SIZE_BYTES, SNIFF_BYTES } from '../limits.js'
 
 export interface CompleteRequest {
   key: string

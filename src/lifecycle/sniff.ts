@@ -3,8 +3,6 @@
 // On top of it, two cheap rules for what file-type does not detect: markup that a browser would
 // run (HTML, SVG, XML) and text types (valid UTF-8, no NUL bytes).
 
-/** How many leading bytes `complete()` fetches for sniffing (file-type needs up to 4100). */
-export const SNIFF_BYTES = 4100
 
 export type SniffVerdict =
   | { ok: true; sniffedType: string }

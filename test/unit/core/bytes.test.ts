@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { base64ByteLength, bytesEqual, concatBytes, fromBase64, fromHex, sha256Hex, toBase64, toBase64Url, toHex, utf8ByteLength } from '../../../src/_internal/bytes.js'
-import { hashTicket } from '../../../src/download.js'
+import { hashTicket } from '../../../src/tickets.js'
 
 const bytes = fc.uint8Array({ maxLength: 200 })
 const same = (a: Uint8Array, b: Uint8Array) => expect(Array.from(a)).toEqual(Array.from(b))

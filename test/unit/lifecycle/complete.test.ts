@@ -6,7 +6,7 @@ import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SafePresignEvent } from '../../../src/events.js'
 import type { ScanHook, ScanTarget } from '../../../src/lifecycle/types.js'
-import { SNIFF_BYTES } from '../../../src/lifecycle/sniff.js'
+import { SNIFF_BYTES } from '../../../src/limits.js'
 import { memoryStore } from '../../../src/stores/memory.js'
 import type { OwnershipStore } from '../../../src/stores/types.js'
 import { createSafeUpload, type SafeUploadConfig } from '../../../src/upload.js'

@@ -1,7 +1,8 @@
 // sniff(): do the first bytes of an object match the type it was uploaded as? Real headers, built
 // from their specifications in ./bytes.ts.
 import { describe, expect, it } from 'vitest'
-import { SNIFF_BYTES, sniff } from '../../../src/lifecycle/sniff.js'
+import { sniff } from '../../../src/lifecycle/sniff.js'
+import { SNIFF_BYTES } from '../../../src/limits.js'
 import { gif, jpeg, pdf, png, zip } from './bytes.js'
 
 const text = (s: string) => new TextEncoder().encode(s)

@@ -3,7 +3,7 @@
 // aborts the upload and rejects the record; the real size or ETag stays in `observed`.
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SNIFF_BYTES } from '../../../src/lifecycle/sniff.js'
+import { SNIFF_BYTES } from '../../../src/limits.js'
 import type { SafeUploadConfig } from '../../../src/upload.js'
 import { failure, T } from '../core/fixtures.js'
 import { png } from '../lifecycle/bytes.js'

@@ -203,7 +203,7 @@ describe.skipIf(!built && !inCI)('the runtime-neutral entries', () => {
   }
   // Bare imports are the caller's packages (kept external by tsup.config.ts), never a built-in, with or without
   // the node: prefix (tsup strips it unless removeNodeProtocol is false: `crypto` here is node:crypto).
-  const PACKAGES = /^(?:@aws-sdk\/|@smithy\/|uuid$|file-type$)/
+  const PACKAGES = /^(?:@aws-sdk\/|@smithy\/|file-type$)/
 
   it.each(['dist/index.js', 'dist/handler/index.js'])('%s and every chunk it loads import no Node built-in and name no Buffer', (entry) => {
     const files = loaded(entry)
