@@ -15,7 +15,7 @@ const shared = {
   clean: false,
   target: 'node20',
   // Every dependency stays external: the caller's copy of @aws-sdk/client-s3 is the one we use.
-  external: [/^@aws-sdk\//, /^@smithy\//, 'file-type', 'ioredis', 'pg', 'vitest'],
+  external: [/^@aws-sdk\//, /^@smithy\//, 'file-type', 'fast-xml-parser', 'ioredis', 'pg', 'vitest'],
 }
 
 export default defineConfig([
@@ -29,6 +29,8 @@ export default defineConfig([
       'stores/dynamodb': 'src/stores/dynamodb.ts',
       'handler/index': 'src/handler/index.ts',
       node: 'src/adapters/node.ts',
+      // The strict test S3: Node only (node:http), ESM and CommonJS, so jest and node:test suites can load it too.
+      'testing/s3': 'src/testing/s3/index.ts',
     },
   },
   {

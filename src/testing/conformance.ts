@@ -7,9 +7,16 @@
  * own clock, and a record evicted early would pass for one correctly hidden.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isSafePresignError } from '../errors.js'
 import type { OwnershipStore, TicketRecord, UploadRecord } from '../stores/types.js'
+
+// vitest is imported only if it is installed, so `safe-presign/testing` (which also exports
+// startTestS3) loads under node:test or jest too; without it, testOwnershipStore says what is missing.
+const vitest: typeof import('vitest') | undefined = await import('vitest').catch(() => undefined)
+const needsVitest = (): never => {
+  throw new TypeError('testOwnershipStore registers vitest tests, and vitest is not installed: npm install --save-dev vitest')
+}
+const { afterAll, beforeAll, describe, expect, it } = vitest ?? { afterAll: needsVitest, beforeAll: needsVitest, describe: needsVitest, expect: needsVitest as unknown as typeof import('vitest').expect, it: needsVitest }
 
 export interface TestOwnershipStoreOptions {
   /** The name the suite is reported under, e.g. `'redis'`. */
