@@ -1,5 +1,6 @@
 // For running the examples locally only, not part of what you copy: an S3 (S3_ENDPOINT and S3_BUCKET,
-// or the embedded emulator), the example's builders on a memory store, and a clean stop on SIGINT/SIGTERM.
+// or the strict test S3 in this process), the example's builders on a memory store, and a clean stop on
+// SIGINT/SIGTERM.
 import type { Server } from 'node:http'
 import { S3Client } from '@aws-sdk/client-s3'
 import { createSafeDownload, createSafeUpload, memoryStore, type SafeDownload, type SafeUpload } from '../../src/index.js'
@@ -8,7 +9,7 @@ export interface LocalSetup {
   uploads: SafeUpload
   downloads: SafeDownload
   port: number
-  /** Closes `server`, then the emulator (if one was started), then exits. */
+  /** Closes `server`, then the test S3 (if one was started), then exits. */
   stopOnSignal(server: Server): void
 }
 
@@ -19,10 +20,12 @@ export async function localSetup(): Promise<LocalSetup> {
   if (env.S3_ENDPOINT && env.S3_BUCKET) {
     s3 = { client: new S3Client({ endpoint: env.S3_ENDPOINT, forcePathStyle: true, region: env.AWS_REGION ?? 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' }), bucket: env.S3_BUCKET }
   } else {
-    const { startEmulator } = await import('./emulator.js')
-    const emulator = await startEmulator({ buckets: ['uploads'] })
-    s3 = { client: new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials }), bucket: 'uploads', close: () => emulator.close() }
-    console.log(`S3 emulator at ${emulator.endpoint}, bucket "uploads"`)
+    // In your tests: from 'safe-presign/testing/s3'.
+    const { startTestS3 } = await import('../../src/testing/s3/index.js')
+    const testS3 = await startTestS3({ buckets: ['uploads'] })
+    const client = testS3.client()
+    s3 = { client, bucket: 'uploads', close: () => (client.destroy(), testS3.close()) }
+    console.log(`the strict test S3 (safe-presign/testing/s3) at ${testS3.endpoint}, bucket "uploads"`)
   }
   // memoryStore is for one process; use safe-presign/stores/redis, /postgres or /dynamodb in production.
   const store = memoryStore()

@@ -7,7 +7,7 @@
 //
 // The user comes from an `x-user` header: a stand-in for your real authentication.
 //
-// Run it: `npx tsx examples/hono/server.ts` (starts the in-process S3 emulator), or with
+// Run it: `npx tsx examples/hono/server.ts` (starts the strict test S3 in this process), or with
 // S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, against that endpoint.
 import { createServer } from 'node:http'
 import { pathToFileURL } from 'node:url'

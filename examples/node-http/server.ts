@@ -9,7 +9,7 @@
 // `:key` is the object key from the grant, e.g. /files/uploads/0b5…e1.png (or percent-encoded).
 // The user comes from an `x-user` header: a stand-in for your real authentication.
 //
-// Run it: `npx tsx examples/node-http/server.ts` (starts the in-process S3 emulator), or with
+// Run it: `npx tsx examples/node-http/server.ts` (starts the strict test S3 in this process), or with
 // S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set, against that endpoint.
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import { pathToFileURL } from 'node:url'

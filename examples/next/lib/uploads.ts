@@ -13,9 +13,10 @@ async function create() {
     s3 = { client: new S3Client({ endpoint: env.S3_ENDPOINT, forcePathStyle: true, region: env.AWS_REGION ?? 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' }), bucket: env.S3_BUCKET, close: async () => {} }
   } else {
     // For trying it out only (`next dev` without S3_ENDPOINT): not part of what you copy.
-    const { startEmulator } = await import('../../demo/emulator.js')
-    const emulator = await startEmulator({ buckets: ['uploads'] })
-    s3 = { client: new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials }), bucket: 'uploads', close: () => emulator.close() }
+    const { startTestS3 } = await import('../../../src/testing/s3/index.js')
+    const testS3 = await startTestS3({ buckets: ['uploads'] })
+    const client = testS3.client()
+    s3 = { client, bucket: 'uploads', close: () => (client.destroy(), testS3.close()) }
   }
   // memoryStore is for one process; use safe-presign/stores/redis, /postgres or /dynamodb in production.
   const store = memoryStore()
@@ -43,7 +44,7 @@ export async function uploadHandler(request: Request): Promise<Response> {
   return (await ready).handler(request)
 }
 
-/** Stops the emulator, if one was started (for tests and scripts). */
+/** Stops the test S3, if one was started (for tests and scripts). */
 export async function closeUploads(): Promise<void> {
   const current = ready
   ready = undefined
