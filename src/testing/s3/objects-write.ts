@@ -53,6 +53,10 @@ export function store(ctx: Ctx, bucket: Bucket, object: StoredObject): void {
 
 export function contentLength(req: S3Request): number {
   const header = req.headers.get('content-length')
+  // An aws-chunked body may come with Transfer-Encoding: chunked instead (the SDK does, for a stream of
+  // unknown encoded length): its size is x-amz-decoded-content-length, checked in payload.ts.
+  const decoded = req.headers.get('x-amz-decoded-content-length')
+  if (header === undefined && decoded !== undefined && req.headers.get('x-amz-content-sha256')?.startsWith('STREAMING-')) return Number(decoded)
   if (header === undefined) throw new S3Error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.')
   const n = Number(header)
   if (!/^\d+$/.test(header) || n !== req.body.byteLength) throw new S3Error(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.')

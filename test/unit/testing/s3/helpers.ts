@@ -27,6 +27,8 @@ export interface RawRequest {
   region?: string
   /** Headers added after signing, so the signature does not cover them. */
   unsigned?: Record<string, string>
+  /** Send the body as a stream: chunked transfer, no Content-Length. */
+  stream?: boolean
 }
 
 /** Signs `r` with header auth (every header signed, as the SDK does) and sends it with fetch. */
@@ -50,7 +52,8 @@ export async function signedFetch(credentials: { accessKeyId: string; secretAcce
     },
     { signingDate: r.signingDate },
   )
-  return fetch(r.url, { method: r.method, headers: { ...(signed.headers as Record<string, string>), ...r.unsigned }, body: body as BodyInit | undefined })
+  const sent: BodyInit | undefined = r.stream && body ? new Blob([body]).stream() : (body as BodyInit | undefined)
+  return fetch(r.url, { method: r.method, headers: { ...(signed.headers as Record<string, string>), ...r.unsigned }, body: sent, ...(r.stream ? { duplex: 'half' } : {}) } as RequestInit)
 }
 
 /** Status and S3 error code of an answer (code '' when the body holds none). */
