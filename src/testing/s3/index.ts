@@ -5,4 +5,4 @@
  * show that an oversized, replayed or retyped upload is refused. Needs no vitest; see docs/testing.md.
  */
 export { startTestS3 } from './server.js'
-export type { TestS3, TestS3Options, TestS3Credentials, TestS3Principal, TestS3PrincipalOptions, TestS3Fault, TestS3RequestLog } from './types.js'
+export type { TestS3, TestS3Options, TestS3Credentials, TestS3Principal, TestS3PrincipalOptions, TestS3Fault, TestS3RequestLog, TestS3Policy, TestS3Statement } from './types.js'

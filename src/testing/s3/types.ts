@@ -1,7 +1,6 @@
 // The public shapes of the strict test S3 (startTestS3). Kept apart from the server so a user's
 // test helpers can import the types without starting anything.
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { PolicyDocument } from '../../hardening/iam.js'
 
 export interface TestS3Credentials {
   accessKeyId: string
@@ -13,6 +12,24 @@ export interface TestS3Credentials {
  * role would be on AWS: exactly what `signerPolicy({ role })` generates can be given here, so the split
  * setup (upload signer, download signer, worker) is testable as it will run.
  */
+/**
+ * An IAM identity policy, as AWS takes it: what `signerPolicy()` returns fits, and so does a hand-written
+ * one (`Action`/`Resource` as a string or a list, `NotAction`, `NotResource`, `Condition`).
+ */
+export interface TestS3Policy {
+  Version?: string
+  Statement: TestS3Statement | readonly TestS3Statement[]
+}
+export interface TestS3Statement {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Action?: string | readonly string[]
+  NotAction?: string | readonly string[]
+  Resource?: string | readonly string[]
+  NotResource?: string | readonly string[]
+  Condition?: Record<string, Record<string, string | number | boolean | readonly (string | number)[]>>
+}
+
 export interface TestS3PrincipalOptions {
   /** A name for messages and for the principal's ARN (`arn:aws:iam::000000000000:user/<name>`). */
   name: string
@@ -21,7 +38,7 @@ export interface TestS3PrincipalOptions {
   /** @default random */
   secretAccessKey?: string
   /** Identity policies. Without any, the principal may do nothing (IAM's implicit deny). */
-  policy?: PolicyDocument | readonly PolicyDocument[]
+  policy?: TestS3Policy | readonly TestS3Policy[]
 }
 
 export interface TestS3Principal extends TestS3Credentials {

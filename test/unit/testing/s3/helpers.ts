@@ -3,13 +3,16 @@
 import { createHash, createHmac } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 
+const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+
 class Sha256 {
   private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret)
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret))
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data)
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(toBytes(data))
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest())
@@ -52,7 +55,7 @@ export async function signedFetch(credentials: { accessKeyId: string; secretAcce
     },
     { signingDate: r.signingDate },
   )
-  const sent: BodyInit | undefined = r.stream && body ? new Blob([body]).stream() : (body as BodyInit | undefined)
+  const sent = (r.stream && body ? new Blob([body]).stream() : body) as RequestInit['body']
   return fetch(r.url, { method: r.method, headers: { ...(signed.headers as Record<string, string>), ...r.unsigned }, body: sent, ...(r.stream ? { duplex: 'half' } : {}) } as RequestInit)
 }
 
