@@ -194,3 +194,24 @@ export function describePeers(name: string, fn: (peer: Peer) => void, options: D
     }
   }
 }
+
+/**
+ * beforeAll/afterAll for one describe block: the owner's client for `peer` and a fresh bucket, removed
+ * afterwards. Read the values inside tests: `const { client, bucket } = fixture()`.
+ */
+export function peerBucketFixture(peer: Peer): () => { client: S3Client; bucket: string } {
+  let client: S3Client | undefined
+  let bucket: string | undefined
+  beforeAll(async () => {
+    client = peer.client()
+    bucket = await peer.freshBucket()
+  })
+  afterAll(async () => {
+    if (client && bucket) await peer.removeBucket(client, bucket)
+    client?.destroy()
+  })
+  return () => {
+    if (!client || !bucket) throw new Error('peerBucketFixture: read it inside a test, after beforeAll')
+    return { client, bucket }
+  }
+}

@@ -158,6 +158,13 @@ export const DEVIATIONS = {
     rgw: DENIED,
     aws: [403, 'AccessForbidden'] as HttpOutcome,
   }),
+  'cors-allow-methods': row({
+    rgwDoes: 'an allowed preflight\'s Access-Control-Allow-Methods is the one method requested ("PUT")',
+    awsDoes: 'the matching rule\'s AllowedMethods, comma-separated ("PUT, POST, GET"); the docs show no preflight answer, this is what S3 sends (and the test S3)',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html (How Amazon S3 evaluates the CORS configuration); no example of the header in AWS\'s docs',
+    rgw: 'requested' as 'requested' | 'rule',
+    aws: 'rule' as 'requested' | 'rule',
+  }),
 } as const satisfies Record<string, Deviation<unknown>>
 
 export type DeviationId = keyof typeof DEVIATIONS

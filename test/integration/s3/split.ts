@@ -1,34 +1,40 @@
-// The split setup on RGW, as docs/hardening.md recommends it: the bucket owner is the worker (it runs
-// complete()), and two more RGW users sign: one only uploads, one only downloads. bucketPolicy() with
-// `principals` is the only thing that lets them in. Not a test file (vitest only collects *.test.ts).
-import { DeleteBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3'
+// The split setup, as docs/hardening.md recommends it: the bucket owner is the worker (it runs
+// complete()), and two more users sign: one only uploads, one only downloads. On RGW they are extra RGW
+// users that bucketPolicy({ principals }) lets in; on the test S3 they are principals with
+// signerPolicy({ role }) as their identity policy (same account: that is all IAM needs). See peers.ts.
+// Not a test file (vitest only collects *.test.ts).
+import { DeleteBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll } from 'vitest'
-import { bucketPolicy, type PolicyDocument } from '../../../src/index.js'
-import { createRgwUser, freshBucket, removeBucket, s3ClientFor, type RgwPeer, type RgwUser } from '../../helpers/rgw.js'
+import type { PolicyDocument } from '../../../src/index.js'
+import { rgwAsPeer, type Peer, type PeerUser } from '../../helpers/peers.js'
+import type { RgwPeer } from '../../helpers/rgw.js'
 
 export interface SplitSetup {
   bucket: string
-  policy: PolicyDocument
+  /** The bucket policy applied (RGW); undefined where identity policies do it (the test S3). */
+  policy: PolicyDocument | undefined
   /** Signs upload grants: `s3:PutObject` on the upload prefix, nothing else. */
   uploadSigner: S3Client
   /** Signs download links: `s3:GetObject` on the committed prefix, nothing else. */
   downloadSigner: S3Client
-  users: { upload: RgwUser; download: RgwUser }
+  users: { upload: PeerUser; download: PeerUser }
   /** Removes the policy, the objects and the bucket; destroys the signers' clients. */
   remove(): Promise<void>
 }
 
-/** A fresh bucket owned by `worker`'s user, two fresh signer users, and the generated bucket policy applied. */
-export async function splitSetup(peer: RgwPeer, worker: S3Client, options: { prefix?: string; quarantinePrefix?: string } = {}): Promise<SplitSetup> {
-  const prefix = options.prefix ?? 'uploads/'
-  const bucket = await freshBucket(worker)
-  const users = { upload: createRgwUser(peer, 'upload-signer'), download: createRgwUser(peer, 'download-signer') }
-  const policy = bucketPolicy({ bucket, prefix, quarantinePrefix: options.quarantinePrefix, principals: { upload: [users.upload.arn], download: [users.download.arn] } })
-  await worker.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }))
-  const uploadSigner = s3ClientFor(peer, { credentials: users.upload.credentials })
-  const downloadSigner = s3ClientFor(peer, { credentials: users.download.credentials })
+/** An RgwPeer (the suites not yet on peers.ts pass one) is RGW. */
+const asPeer = (peer: Peer | RgwPeer): Peer => ('name' in peer ? peer : rgwAsPeer(peer))
+
+/** A fresh bucket owned by `worker`'s user, two fresh signer users, and what the peer needs to admit them. */
+export async function splitSetup(peerOrRgw: Peer | RgwPeer, worker: S3Client, options: { prefix?: string; quarantinePrefix?: string } = {}): Promise<SplitSetup> {
+  const peer = asPeer(peerOrRgw)
+  const scope = { bucket: await peer.freshBucket(), prefix: options.prefix ?? 'uploads/', quarantinePrefix: options.quarantinePrefix }
+  const users = { upload: peer.createUser('upload-signer', 'upload', scope), download: peer.createUser('download-signer', 'download', scope) }
+  const policy = await peer.admitUsers(worker, scope, users)
+  const uploadSigner = peer.client({ credentials: users.upload.credentials })
+  const downloadSigner = peer.client({ credentials: users.download.credentials })
   return {
-    bucket,
+    bucket: scope.bucket,
     policy,
     uploadSigner,
     downloadSigner,
@@ -36,8 +42,8 @@ export async function splitSetup(peer: RgwPeer, worker: S3Client, options: { pre
     async remove() {
       uploadSigner.destroy()
       downloadSigner.destroy()
-      await worker.send(new DeleteBucketPolicyCommand({ Bucket: bucket })).catch(() => {})
-      await removeBucket(worker, bucket)
+      if (policy) await worker.send(new DeleteBucketPolicyCommand({ Bucket: scope.bucket })).catch(() => {})
+      await peer.removeBucket(worker, scope.bucket)
     },
   }
 }
@@ -46,11 +52,12 @@ export async function splitSetup(peer: RgwPeer, worker: S3Client, options: { pre
  * Registers beforeAll/afterAll that build a split setup (and the bucket owner's client) for one describe
  * block, and tear it down. Read the values inside tests: `const { owner, split } = fixture()`.
  */
-export function splitFixture(peer: RgwPeer, options: { prefix?: string; quarantinePrefix?: string } = {}): () => { owner: S3Client; split: SplitSetup } {
+export function splitFixture(peerOrRgw: Peer | RgwPeer, options: { prefix?: string; quarantinePrefix?: string } = {}): () => { owner: S3Client; split: SplitSetup } {
+  const peer = asPeer(peerOrRgw)
   let owner: S3Client | undefined
   let split: SplitSetup | undefined
   beforeAll(async () => {
-    owner = s3ClientFor(peer)
+    owner = peer.client()
     split = await splitSetup(peer, owner, options)
   })
   afterAll(async () => {

@@ -136,7 +136,7 @@ export function enforcementTable(file: string) {
   const rows: Row[] = []
   return {
     /** Records an HTTP outcome (status and S3 error code) and asserts it. */
-    http(name: string, res: HttpResult, expected: [number, string | undefined]) {
+    http(name: string, res: HttpResult, expected: readonly [number, string | undefined]) {
       rows.push({ file, case: name, observed: `${res.status}${res.code ? ` ${res.code}` : ''}` })
       expect([res.status, res.code], `${name}: ${res.message ?? ''}`).toEqual(expected)
     },
