@@ -1,4 +1,4 @@
-// createSafeDownload over real HTTP against RGW: every link is checked against the ownership store
+// createSafeDownload over real HTTP against each S3 peer (RGW and the test S3: peers.ts): every link is checked against the ownership store
 // before it is signed, and what is signed (key, disposition, type, expiry) S3 then enforces.
 import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
@@ -13,32 +13,31 @@ import {
   type SafePresignEvent,
   type SafeUpload,
 } from '../../../src/index.js'
-import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { describePeers } from '../../helpers/peers.js'
+import { httpRequest } from '../../helpers/rgw.js'
 import { asPut, enforcementTable, libraryCode, minimalPng, putWith, tamperUrl } from './support.js'
 
-const peer = rgwPeer()
 const FILENAME = 'Résumé 😀 "final".png'
 
-describeWithServer('createSafeDownload on RGW', peer.missing, () => {
+describePeers('createSafeDownload', (peer) => {
   let client: S3Client
   let bucket: string
   let store: OwnershipStore
   let uploads: SafeUpload
   let downloads: SafeDownload
-  const table = enforcementTable('download')
+  const table = enforcementTable(`download [${peer.name}]`)
   let width = 1
 
   beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
+    client = peer.client()
+    bucket = await peer.freshBucket()
     store = memoryStore()
     uploads = createSafeUpload({ client, bucket, store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024, expiresIn: 60 })
     downloads = createSafeDownload({ client, bucket, store })
   })
   afterAll(async () => {
     table.flush()
-    if (bucket) await removeBucket(client, bucket)
+    if (bucket) await peer.removeBucket(client, bucket)
     client?.destroy()
   })
 

@@ -1,5 +1,5 @@
 // safe-presign/handler end to end: a real node:http server (toNodeListener) in front of the builders,
-// RGW behind them, and the client's side sent over plain HTTP exactly as the protocol tells a browser:
+// an S3 peer (RGW and the test S3: peers.ts) behind them, and the client's side sent over plain HTTP exactly as the protocol tells a browser:
 // grant → bytes to S3 with what the grant says → complete → download link → the bytes back.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,23 +8,22 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { toNodeListener } from '../../../src/adapters/node.js'
 import { createUploadHandler, type GrantAnswer, type MultipartGrantAnswer, type PostGrantAnswer, type PutGrantAnswer } from '../../../src/handler/index.js'
 import { createSafeDownload, createSafeUpload, memoryStore, type OwnershipStore, type SafeUploadConfig } from '../../../src/index.js'
-import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, postForm, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { describePeers } from '../../helpers/peers.js'
+import { httpRequest, postForm } from '../../helpers/rgw.js'
 import { minimalPng } from './support.js'
 
-const peer = rgwPeer()
 const MiB = 1024 ** 2
 const PNG = minimalPng(16)
 
-describeWithServer('safe-presign/handler over node:http on RGW', peer.missing, () => {
+describePeers('safe-presign/handler over node:http', (peer) => {
   let client: S3Client
   let bucket: string
   let store: OwnershipStore
   const servers: Server[] = []
 
   beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
+    client = peer.client()
+    bucket = await peer.freshBucket()
     store = memoryStore()
   })
   afterAll(async () => {
@@ -33,7 +32,7 @@ describeWithServer('safe-presign/handler over node:http on RGW', peer.missing, (
       await new Promise((resolve) => server.close(resolve))
     }
     if (bucket) await createSafeUpload({ client, bucket, store, allowedContentTypes: ['image/png'], maxSize: 1, multipart: true }).sweepMultipart({ now: Date.now() + 1e12 })
-    if (bucket) await removeBucket(client, bucket)
+    if (bucket) await peer.removeBucket(client, bucket)
     client?.destroy()
   })
 

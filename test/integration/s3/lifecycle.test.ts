@@ -1,4 +1,4 @@
-// The upload lifecycle on RGW: grant → upload → complete() → (promote) → download. complete() is the
+// The upload lifecycle on each S3 peer (RGW and the test S3: peers.ts): grant → upload → complete() → (promote) → download. complete() is the
 // control for what the signed headers cannot express: what the bytes really are, and whether a
 // scanner calls them clean. Anything it refuses is deleted before the record is marked rejected.
 import { randomUUID } from 'node:crypto'
@@ -17,29 +17,28 @@ import {
   type ScanHook,
   type ScanTarget,
 } from '../../../src/index.js'
-import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, postForm, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { describePeers } from '../../helpers/peers.js'
+import { httpRequest, postForm } from '../../helpers/rgw.js'
 import { asPost, asPut, enforcementTable, head, HTML, libraryCode, minimalPng, putWith, rejection } from './support.js'
 
-const peer = rgwPeer()
 const PNG = minimalPng(4)
 
-describeWithServer('upload lifecycle on RGW', peer.missing, () => {
+describePeers('upload lifecycle', (peer) => {
   let client: S3Client
   let bucket: string
   let store: OwnershipStore
   let downloads: SafeDownload
-  const table = enforcementTable('lifecycle')
+  const table = enforcementTable(`lifecycle [${peer.name}]`)
 
   beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
+    client = peer.client()
+    bucket = await peer.freshBucket()
     store = memoryStore()
     downloads = createSafeDownload({ client, bucket, store })
   })
   afterAll(async () => {
     table.flush()
-    if (bucket) await removeBucket(client, bucket)
+    if (bucket) await peer.removeBucket(client, bucket)
     client?.destroy()
   })
 

@@ -1,28 +1,27 @@
-// The harness's own smoke test: the S3 peer is a real enforcer of SigV4 presigned URLs.
+// The harness's own smoke test: each S3 peer (RGW and the test S3: peers.ts) is a real enforcer of SigV4 presigned URLs.
 // Uses the raw AWS SDK, not safe-presign, so a failure here is about the peer, never about the library.
 // Each rejection has a matching success with the same bucket and client, so a 403 can only come from
 // what the case changed.
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor } from '../../helpers/rgw.js'
+import { describePeers } from '../../helpers/peers.js'
+import { httpRequest } from '../../helpers/rgw.js'
 
-const peer = rgwPeer()
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
 
-describeWithServer('RGW peer', peer.missing, () => {
+describePeers('S3 peer: raw SDK presigned URLs', (peer) => {
   let client: S3Client
   let bucket: string
 
   beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
+    client = peer.client()
+    bucket = await peer.freshBucket()
     // The object the GET cases read; uploaded with the SDK so each case stands alone.
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'ok.png', Body: PNG, ContentType: 'image/png' }))
   })
   afterAll(async () => {
-    if (bucket) await removeBucket(client, bucket)
+    if (bucket) await peer.removeBucket(client, bucket)
     client?.destroy()
   })
 
