@@ -137,3 +137,155 @@ describe('POST Object: refused and accepted forms', () => {
     expect(await head('refused/one.png')).toBeUndefined()
   })
 })
+
+describe('POST Object: what an accepted form stores and answers', () => {
+  it('204 by default: ETag (quoted MD5) and Location headers, empty body; the object as the fields say', async () => {
+    const p = await sdk({ key: 'stored/a.png', fields: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment', 'X-Amz-Meta-Owner': 'Alice' } })
+    const res = await post(p)
+    expect({ status: res.status, body: await res.text() }).toEqual({ status: 204, body: '' })
+    expect(res.headers.get('etag')).toBe(`"${md5('hello').toString('hex')}"`)
+    expect(res.headers.get('location')).toBe(`${s3.endpoint}/${B}/stored%2Fa.png`)
+    // Metadata names in lower case (S3 stores them so), values as sent.
+    expect(await head('stored/a.png')).toMatchObject({ ContentLength: 5, ContentType: 'image/png', CacheControl: 'no-store', ContentDisposition: 'attachment', Metadata: { owner: 'Alice' } })
+  })
+
+  it('without a Content-Type field the object is binary/octet-stream, whatever the file part says', async () => {
+    expect((await post(await sdk({ key: 'stored/b.png' }))).status).toBe(204)
+    expect((await head('stored/b.png'))?.ContentType).toBe('binary/octet-stream')
+  })
+
+  it('success_action_status 200: 200, empty body; an unknown value: 204', async () => {
+    const ok = await post(await sdk({ key: 'status/200.png', fields: { success_action_status: '200' } }))
+    expect({ status: ok.status, body: await ok.text() }).toEqual({ status: 200, body: '' })
+    expect((await post(await sdk({ key: 'status/404.png', fields: { success_action_status: '404' } }))).status).toBe(204)
+  })
+
+  it('success_action_status 201: a PostResponse document with Location, Bucket, Key and ETag', async () => {
+    const res = await post(await sdk({ key: 'status/a b.png', fields: { success_action_status: '201' } }))
+    expect(res.status).toBe(201)
+    const etag = `"${md5('hello').toString('hex')}"`
+    expect(await res.text()).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${s3.endpoint}/${B}/status%2Fa%20b.png</Location><Bucket>${B}</Bucket><Key>status/a b.png</Key><ETag>${etag}</ETag></PostResponse>`)
+    expect(res.headers.get('etag')).toBe(etag)
+  })
+
+  it('success_action_redirect: 303 to it with bucket, key and the quoted ETag appended to its own query', async () => {
+    const back = 'https://app.example/done?from=form'
+    const res = await post(await sdk({ key: 'redirect/a.png', fields: { success_action_redirect: back } }))
+    expect(res.status).toBe(303)
+    const location = res.headers.get('location')!
+    expect(location).toBe(`${back}&bucket=${B}&key=redirect%2Fa.png&etag=%22${md5('hello').toString('hex')}%22`)
+    // The legacy `redirect` field does the same; a URL S3 cannot use (relative) is as if absent.
+    expect((await post(await sdk({ key: 'redirect/b.png', fields: { redirect: 'https://app.example/' } }))).status).toBe(303)
+    expect((await post(await sdk({ key: 'redirect/c.png', fields: { success_action_redirect: '/relative' } }))).status).toBe(204)
+  })
+
+  it('${filename} in the key is the file part\'s name, after its last slash or backslash', async () => {
+    expect((await post(await sdk({ key: 'named/${filename}' }))).status).toBe(204)
+    expect(await head('named/photo.png')).toMatchObject({ ContentLength: 5 })
+    expect((await post(await sdk({ key: 'named/${filename}' }), { ...FILE, filename: 'C:\\Users\\me\\scan.pdf' })).status).toBe(204)
+    expect(await head('named/scan.pdf')).toMatchObject({ ContentLength: 5 })
+  })
+
+  it('fields after the file are ignored: not checked against the policy, not stored', async () => {
+    const res = await post(await sdk({ key: 'late/a.png' }), FILE, [['x-amz-meta-late', 'yes'], ['submit', 'Upload']])
+    expect(res.status).toBe(204)
+    expect((await head('late/a.png'))?.Metadata).toEqual({})
+  })
+
+  it('a repeated field is its values joined with commas, for the policy and for the object', async () => {
+    const p = handKey('dup/a.png', [{ 'x-amz-meta-tag': 'red,blue' }])
+    const res = await send(p.url, [...Object.entries(p.fields), ['x-amz-meta-tag', 'red'], ['X-Amz-Meta-Tag', 'blue'], ['file', FILE]])
+    expect(res.status).toBe(204)
+    expect((await head('dup/a.png'))?.Metadata).toEqual({ tag: 'red,blue' })
+  })
+
+  it('non-ASCII metadata comes back as RFC 2047 words, as S3 returns it; a stored header keeps its UTF-8 bytes', async () => {
+    const p = handKey('utf8/a.png', [['starts-with', '$x-amz-meta-name', ''], ['starts-with', '$Content-Disposition', '']], { 'x-amz-meta-name': 'ÄMÄZÕÑ S3', 'Content-Disposition': 'inline; filename="a—b.png"' })
+    expect((await post(p)).status).toBe(204)
+    // HEAD answers at all: a header value Node cannot write would have dropped the connection.
+    const h = await head('utf8/a.png')
+    expect(h?.Metadata).toEqual({ name: '=?UTF-8?Q?=C3=84M=C3=84Z=C3=95=C3=91_S3?=' })
+    expect(Buffer.from(h!.ContentDisposition!, 'latin1').toString('utf8')).toBe('inline; filename="a—b.png"')
+  })
+
+  it('the request log names the operation and the answer', async () => {
+    await post(await sdk({ key: 'log/a.png' }))
+    expect(s3.requests.at(-1)).toMatchObject({ method: 'POST', operation: 'PostObject', bucket: B, status: 204 })
+  })
+})
+
+describe('POST Object: the signer\'s IAM policies', () => {
+  const allowPut = (resource: string, extra: object = {}) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/${resource}`, ...extra }] })
+  const client = (name: string, policy?: object) => s3.client({ credentials: s3.addPrincipal({ name, policy: policy as never }) })
+  const cases: { name: string; run: () => Promise<Response>; status: number; code: string }[] = [
+    { name: 'a principal with no policy', run: async () => post(await sdk({ client: client('post-nobody') })), status: 403, code: 'AccessDenied' },
+    { name: 'a principal allowed s3:PutObject on the key', run: async () => post(await sdk({ client: client('post-writer', allowPut('sdk/*')) })), status: 204, code: '' },
+    { name: 'a principal allowed s3:PutObject on another prefix', run: async () => post(await sdk({ client: client('post-elsewhere', allowPut('other/*')) })), status: 403, code: 'AccessDenied' },
+    { name: 'allowed only when s3:authType is POST', run: async () => post(await sdk({ client: client('post-only', allowPut('*', { Condition: { StringEquals: { 's3:authType': 'POST' } } })) })), status: 204, code: '' },
+    { name: 'allowed only when s3:authType is REST-QUERY-STRING', run: async () => post(await sdk({ client: client('query-only', allowPut('*', { Condition: { StringEquals: { 's3:authType': 'REST-QUERY-STRING' } } })) })), status: 403, code: 'AccessDenied' },
+    { name: "signerPolicy({ role: 'upload' }): quarantine/ with acl bucket-owner-full-control", run: async () => {
+      const c = client('post-upload-a', signerPolicy({ role: 'upload', bucket: B, prefix: 'uploads/', quarantinePrefix: 'quarantine/' }))
+      return post(await sdk({ client: c, key: 'quarantine/a.png', fields: { acl: 'bucket-owner-full-control' } }))
+    }, status: 204, code: '' },
+    { name: "signerPolicy({ role: 'upload' }): acl public-read (its s3:x-amz-acl condition)", run: async () => {
+      const c = client('post-upload-b', signerPolicy({ role: 'upload', bucket: B, prefix: 'uploads/', quarantinePrefix: 'quarantine/' }))
+      return post(await sdk({ client: c, key: 'quarantine/b.png', fields: { acl: 'public-read' } }))
+    }, status: 403, code: 'AccessDenied' },
+  ]
+  it.each(cases)('$name → $status $code', async ({ run, status, code }) => {
+    const res = await outcome(await run())
+    expect({ status: res.status, code: res.code }).toEqual({ status, code })
+  })
+})
+
+describe("POST Object: the library's own POST grants", () => {
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex')
+  const png = (body: Uint8Array = PNG): FilePart => ({ body, filename: 'scan.png', type: 'image/png' })
+  const uploads = (extra: Partial<SafeUploadConfig> = {}) =>
+    createSafeUpload({ client: root, bucket: B, store: memoryStore(), method: 'POST', quarantine: { prefix: 'quarantine/' }, allowedContentTypes: ['image/png', 'image/*'], maxSize: 64, expiresIn: 60, ...extra })
+  const grant = async (up: ReturnType<typeof uploads>, request: Record<string, unknown> = {}) => {
+    const g = await up.presign({ owner: 'alice', contentType: 'image/png', ...request } as never)
+    if (g.method !== 'POST') throw new Error('expected a POST grant')
+    return g
+  }
+  const staged = (key: string) => key.replace(/^uploads\//, 'quarantine/')
+  const cases: { name: string; run: () => Promise<Response>; status: number; code: string }[] = [
+    { name: 'the form as issued', run: async () => post(await grant(uploads()), png()), status: 201, code: '' },
+    { name: 'a file over maxSize', run: async () => post(await grant(uploads()), png(new Uint8Array(65))), status: 400, code: 'EntityTooLarge' },
+    { name: 'one byte short of the signed size', run: async () => post(await grant(uploads(), { size: PNG.length }), png(PNG.subarray(1))), status: 400, code: 'EntityTooSmall' },
+    { name: 'the key changed to the final uploads/ key', run: async () => { const g = await grant(uploads()); return post({ ...g, fields: { ...g.fields, key: g.key } }, png()) }, status: 403, code: 'AccessDenied' },
+    { name: 'Content-Type changed on an exact-type grant', run: async () => { const g = await grant(uploads()); return post({ ...g, fields: { ...g.fields, 'Content-Type': 'text/html' } }, png()) }, status: 403, code: 'AccessDenied' },
+    { name: 'an image/* grant, Content-Type image/gif', run: async () => { const g = await grant(uploads(), { contentType: 'image/*' }); return post({ ...g, fields: { ...g.fields, 'Content-Type': 'image/gif' } }, png()) }, status: 201, code: '' },
+    { name: 'an image/* grant, Content-Type text/html', run: async () => { const g = await grant(uploads(), { contentType: 'image/*' }); return post({ ...g, fields: { ...g.fields, 'Content-Type': 'text/html' } }, png()) }, status: 403, code: 'AccessDenied' },
+    { name: 'a grant signed 10 minutes ago for 60 s', run: async () => post(await grant(uploads({ now: () => Date.now() - 600_000 })), png()), status: 403, code: 'AccessDenied' },
+    { name: 'X-Amz-Signature altered (RGW answers AccessDenied; AWS this)', run: async () => { const g = await grant(uploads()); return post({ ...g, fields: { ...g.fields, 'X-Amz-Signature': flip(g.fields['X-Amz-Signature']!) } }, png()) }, status: 403, code: 'SignatureDoesNotMatch' },
+    { name: 'a field added that the grant does not sign', run: async () => { const g = await grant(uploads()); return post({ ...g, fields: { ...g.fields, 'x-amz-meta-note': 'hi' } }, png()) }, status: 403, code: 'AccessDenied' },
+  ]
+  it.each(cases)('$name → $status $code', async ({ run, status, code }) => {
+    const res = await outcome(await run())
+    expect({ status: res.status, code: res.code }).toEqual({ status, code })
+  })
+
+  it('a grant by an upload-role signer lands under quarantine/ with its type and filename, and complete() promotes it', async () => {
+    const signer = s3.client({ credentials: s3.addPrincipal({ name: 'grant-signer', policy: signerPolicy({ role: 'upload', bucket: B, prefix: 'uploads/', quarantinePrefix: 'quarantine/' }) }) })
+    const up = uploads({ signer })
+    const g = await grant(up, { filename: 'scan.png' })
+    expect(g.fields.acl).toBe('bucket-owner-full-control') // a separate signer signs the owner's ACL in
+    expect((await post(g, png())).status).toBe(201)
+    expect(await head(staged(g.key))).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png', Metadata: { filename: 'scan.png' } })
+    expect(await up.complete({ key: g.key, owner: 'alice' })).toMatchObject({ state: 'committed' })
+    expect(await head(g.key)).toMatchObject({ ContentLength: PNG.length, ContentType: 'image/png' })
+    expect(await head(staged(g.key))).toBeUndefined()
+  })
+
+  it('successRedirects: 303 to the signed page with bucket, key and etag; another page in the form is 403', async () => {
+    const back = 'https://app.example/uploaded'
+    const g = await grant(uploads({ successRedirects: [back] }), { successRedirect: back })
+    const res = await post(g, png())
+    expect(res.status).toBe(303)
+    const location = new URL(res.headers.get('location')!)
+    expect(`${location.origin}${location.pathname}`).toBe(back)
+    expect(Object.fromEntries(location.searchParams)).toEqual({ bucket: B, key: staged(g.key), etag: `"${createHash('md5').update(PNG).digest('hex')}"` })
+    expect((await outcome(await post({ ...g, fields: { ...g.fields, success_action_redirect: 'https://evil.example/' } }, png()))).code).toBe('AccessDenied')
+  })
+})
