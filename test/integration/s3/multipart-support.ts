@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand, type CreateMultipartUploadCommandInput, type S3Client, type UploadPartCommandInput } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { httpRequest, removeBucket, type HttpResult, type RgwPeer } from '../../helpers/rgw.js'
+import type { Peer } from '../../helpers/peers.js'
+import { httpRequest, type HttpResult } from '../../helpers/rgw.js'
 
 /** RGW's default minimum size of every part but the last (rgw_multipart_min_part_size). */
 export const MIN_PART = 5 * 1024 * 1024
@@ -113,12 +114,13 @@ export async function listed(client: S3Client, bucket: string, prefix: string, u
   return (out.Uploads ?? []).some((u) => u.UploadId === uploadId)
 }
 
-/** removeBucket, and when S3 refuses (an upload nobody may abort), `radosgw-admin bucket rm --purge-objects`. */
-export async function removeAll(peer: RgwPeer, client: S3Client, bucket: string): Promise<void> {
-  const error = await removeBucket(client, bucket).then(() => undefined, (e: unknown) => e)
+/** peer.removeBucket, and when RGW refuses (an upload nobody may abort), `radosgw-admin bucket rm --purge-objects`. */
+export async function removeAll(peer: Peer, client: S3Client, bucket: string): Promise<void> {
+  const error = await peer.removeBucket(client, bucket).then(() => undefined, (e: unknown) => e)
   if (error === undefined) return
-  if (!peer.cluster) throw error
+  const cluster = peer.rgw?.cluster
+  if (!cluster) throw error
   console.warn(`removeBucket ${bucket} failed (${String(error)}); purging it with radosgw-admin`)
-  const out = spawnSync('radosgw-admin', ['-c', join(peer.cluster, 'ceph.conf'), 'bucket', 'rm', `--bucket=${bucket}`, '--purge-objects'], { encoding: 'utf8', timeout: 60_000 })
+  const out = spawnSync('radosgw-admin', ['-c', join(cluster, 'ceph.conf'), 'bucket', 'rm', `--bucket=${bucket}`, '--purge-objects'], { encoding: 'utf8', timeout: 60_000 })
   if (out.status !== 0) throw new Error(`radosgw-admin bucket rm ${bucket} failed (${out.status}): ${out.stderr.trim().slice(-300)}`)
 }

@@ -1,15 +1,15 @@
-// Multipart uploads through the library against RGW, sent over plain HTTP as a browser would: each part
+// Multipart uploads through the library against each S3 peer (RGW and the test S3: peers.ts), sent over plain HTTP as a browser would: each part
 // URL binds its part's exact length, only the server completes, and completion verifies as complete().
 import { createHash } from 'node:crypto'
 import { GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createSafeDownload, createSafeUpload, memoryStore, type MultipartUpload, type OwnershipStore, type PartGrant, type SafeUploadConfig } from '../../../src/index.js'
-import { describeWithServer } from '../../helpers/env.js'
-import { freshBucket, httpRequest, removeBucket, rgwPeer, s3ClientFor, usersMissing } from '../../helpers/rgw.js'
+import { describePeers } from '../../helpers/peers.js'
+import { expectFor } from './deviations.js'
+import { httpRequest } from '../../helpers/rgw.js'
 import { splitFixture } from './split.js'
 import { enforcementTable, head, HTML, libraryCode, minimalPng } from './support.js'
 
-const peer = rgwPeer()
 const MiB = 1024 ** 2
 /** 11 MiB that sniff as PNG: a real PNG header, then filler (the sniff reads the first 4100 bytes). */
 function pngOf(size: number): Buffer {
@@ -20,22 +20,22 @@ function pngOf(size: number): Buffer {
 const BODY = pngOf(11 * MiB)
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64')
 
-describeWithServer('multipart uploads on RGW', peer.missing, () => {
+describePeers('multipart uploads', (peer) => {
   let client: S3Client
   let bucket: string
   let store: OwnershipStore
-  const table = enforcementTable('multipart')
+  const table = enforcementTable(`multipart [${peer.name}]`)
 
   beforeAll(async () => {
-    client = s3ClientFor(peer)
-    bucket = await freshBucket(client)
+    client = peer.client()
+    bucket = await peer.freshBucket()
     store = memoryStore()
   })
   afterAll(async () => {
     table.flush()
     // Far in the future every record has expired: the sweep aborts whatever a failed test left open.
     if (bucket) await uploads().sweepMultipart({ now: Date.now() + 1e12 })
-    if (bucket) await removeBucket(client, bucket)
+    if (bucket) await peer.removeBucket(client, bucket)
     client?.destroy()
   })
 
@@ -186,9 +186,9 @@ describeWithServer('multipart uploads on RGW', peer.missing, () => {
   })
 })
 
-describeWithServer('multipart uploads with split signers on RGW', usersMissing(peer), () => {
+describePeers('multipart uploads with split signers', (peer) => {
   const fixture = splitFixture(peer, { prefix: 'uploads/', quarantinePrefix: 'quarantine/' })
-  const table = enforcementTable('multipart split')
+  const table = enforcementTable(`multipart split [${peer.name}]`)
   afterAll(() => table.flush())
 
   it('the upload signer creates and fills it (parts sign x-amz-acl), the worker lists and verifies, the download signer serves it; + x-amz-copy-source on a part: 403', async () => {
@@ -227,4 +227,4 @@ describeWithServer('multipart uploads with split signers on RGW', usersMissing(p
     const left = await owner.send(new ListMultipartUploadsCommand({ Bucket: split.bucket }))
     expect((left.Uploads ?? []).map((u) => u.UploadId)).toEqual([])
   })
-})
+}, { users: true })
