@@ -35,6 +35,8 @@ function listedParts(body: Uint8Array, upload: MultipartUpload): UploadPart[] {
   const numbers = listed.map((p) => {
     const n = text(p, 'PartNumber')
     if (n === undefined || !PART_NUMBER.test(n)) throw errors.malformedXml()
+    // As AWS: part 0 is an argument error; past 10000 it is a part that cannot have been uploaded (InvalidPart).
+    if (Number(n) < 1) throw errors.invalidArgument('PartNumber must be >= 1', 'PartNumber', n)
     return Number(n)
   })
   for (let i = 1; i < numbers.length; i++) {

@@ -28,7 +28,7 @@ export function listParts(ctx: Ctx): S3Response {
   const marker = count(ctx, 'part-number-marker', 0)
   const after = [...upload.parts.values()].filter((p) => p.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber)
   const page = after.slice(0, maxParts)
-  const truncated = after.length > page.length
+  const truncated = maxParts > 0 && after.length > page.length
   return xml('ListPartsResult', {
     Bucket: bucket.name,
     Key: upload.key,

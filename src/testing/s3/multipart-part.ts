@@ -15,9 +15,15 @@ import { buildXml } from './xml.js'
 
 /** Stores the part, counting its bytes against the cap less those of the part it replaces. */
 function keep(state: State, upload: MultipartUpload, part: UploadPart): void {
-  const old = upload.parts.get(part.partNumber)
-  reserve(state, part.body.byteLength)
-  if (old) release(state, old.body.byteLength)
+  // The old part's bytes are freed first, so a same-size replacement near the cap fits; restored on a refusal.
+  const freed = upload.parts.get(part.partNumber)?.body.byteLength ?? 0
+  release(state, freed)
+  try {
+    reserve(state, part.body.byteLength)
+  } catch (error) {
+    reserve(state, freed)
+    throw error
+  }
   upload.parts.set(part.partNumber, part)
 }
 
