@@ -453,7 +453,7 @@ describe('ListMultipartUploads', () => {
   it.each<[string, Parameters<typeof list>[0]]>([['max-uploads 2', { MaxUploads: 2 }], ['max-uploads 1 with delimiter /', { MaxUploads: 1, Delimiter: '/' }]])(
     'pages (%s) by NextKeyMarker and NextUploadIdMarker to every entry exactly once',
     async (_name, input) => {
-      const seen: string[] = []
+      const seen: (string | undefined)[] = []
       let markers: { KeyMarker?: string; UploadIdMarker?: string } = {}
       for (let page = 0; page < 10; page++) {
         const out = await list({ ...input, ...markers })
