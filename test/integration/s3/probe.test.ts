@@ -1,59 +1,77 @@
-// probeBucket() against the real RGW peer, twice: with one client (the signer is the bucket owner) and
-// with the split setup (a separate upload signer and bucketPolicy({ principals })). Each row is asserted
-// as RGW 16 answers it; where AWS answers differently, the row's comment says so. Afterwards nothing may
-// be left under the prefix.
+// probeBucket() against each S3 peer (RGW and the test S3: peers.ts), twice: with one client (the signer
+// is the bucket owner) and with the split setup (a separate upload signer). Each row is asserted as the
+// peer answers it: where RGW departs from AWS the row takes both answers from deviations.ts. Afterwards
+// nothing may be left under the prefix.
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { expect, it } from 'vitest'
 import { probeBucket, type ProbeFinding } from '../../../src/index.js'
-import { describeWithServer } from '../../helpers/env.js'
-import { bucketFixture, rgwPeer, usersMissing } from '../../helpers/rgw.js'
+import { describePeers, peerBucketFixture, type Peer } from '../../helpers/peers.js'
+import { expectFor, type HttpOutcome } from './deviations.js'
 import { splitFixture } from './split.js'
 
-const peer = rgwPeer()
 type Row = [ok: boolean, severity: ProbeFinding['severity'], observed: RegExp]
+/** `403 AccessDenied`, as the probe describes a reply. */
+const reply = ([status, code]: HttpOutcome) => `${status}${code ? ` ${code}` : ''}`
 
-// Rows both setups share: RGW enforces these whoever signs.
-const ENFORCED: Record<string, Row> = {
-  'put-supported': [true, 'high', /^200; GetObject as client: 200$/],
-  'tampered-signature': [true, 'critical', /^403 SignatureDoesNotMatch; nothing stored$/],
-  expired: [true, 'critical', /^403 AccessDenied; nothing stored$/],
-  'other-key': [true, 'critical', /^403 SignatureDoesNotMatch; nothing stored$/],
-  'content-length': [true, 'high', /^403 SignatureDoesNotMatch; nothing stored$/],
-  'content-type': [true, 'medium', /^text\/html on a text\/plain grant: 403 SignatureDoesNotMatch; nothing stored$/],
-  'content-md5': [true, 'medium', /^400 BadDigest; nothing stored$/],
-  // RGW 16 does not compare x-amz-checksum-sha256 with the body (AWS: 400 BadDigest); complete() re-hashes.
-  'checksum-sha256': [false, 'medium', /^200; the object was stored$/],
-  'if-none-match': [true, 'high', /^first PUT 200, second 412 PreconditionFailed; the first bytes kept$/],
-  // RGW stores an unsigned x-amz-meta-* (AWS refuses unsigned x-amz-* headers: 403).
-  'unsigned-meta': [false, 'low', /^200; x-amz-meta-probe stored$/],
+/** Rows both setups share: each peer enforces these whoever signs (sha256 and meta: where RGW deviates). */
+function enforced(peer: Peer): Record<string, Row> {
+  const sha = expectFor(peer, 'checksum-sha256')
+  const meta = expectFor(peer, 'unsigned-meta')
+  return {
+    'put-supported': [true, 'high', /^200; GetObject as client: 200$/],
+    'tampered-signature': [true, 'critical', /^403 SignatureDoesNotMatch; nothing stored$/],
+    expired: [true, 'critical', /^403 AccessDenied; nothing stored$/],
+    'other-key': [true, 'critical', /^403 SignatureDoesNotMatch; nothing stored$/],
+    'content-length': [true, 'high', /^403 SignatureDoesNotMatch; nothing stored$/],
+    'content-type': [true, 'medium', /^text\/html on a text\/plain grant: 403 SignatureDoesNotMatch; nothing stored$/],
+    'content-md5': [true, 'medium', /^400 BadDigest; nothing stored$/],
+    // RGW does not compare x-amz-checksum-sha256 with the body (AWS: 400 BadDigest); complete() re-hashes.
+    'checksum-sha256': sha.stored ? [false, 'medium', /^200; the object was stored$/] : [true, 'medium', new RegExp(`^${reply(sha.put)}; nothing stored$`)],
+    'if-none-match': [true, 'high', /^first PUT 200, second 412 PreconditionFailed; the first bytes kept$/],
+    // RGW stores an unsigned x-amz-meta-* (AWS refuses unsigned x-amz-* headers: 403).
+    'unsigned-meta': meta[0] === 200 ? [false, 'low', /^200; x-amz-meta-probe stored$/] : [true, 'low', new RegExp(`^${reply(meta)}$`)],
+  }
 }
 
-const ONE_CLIENT: Record<string, Row> = {
-  ...ENFORCED,
-  // RGW obeys unsigned ACL headers (AWS: 403): the object becomes world-readable.
-  'unsigned-acl': [false, 'high', /^PUT 200; anonymous GET 200$/],
-  'unsigned-grant': [false, 'high', /^PUT 200; anonymous GET 200$/],
-  // RGW turns the PUT into a server-side copy with the signer's rights (AWS: 403, unsigned header).
-  'unsigned-copy-source': [false, 'critical', /^client's object: 200, COPIED; another upload: 200, COPIED$/],
-  'post-supported': [true, 'info', /^201; GetObject as client: 200$/],
-  'post-length-range': [true, 'high', /^400 EntityTooLarge; nothing stored$/],
-  'post-extra-field': [true, 'medium', /^403 AccessDenied; nothing stored$/],
-  'cors-foreign-origin': [true, 'medium', /^from https:\/\/probe\.invalid: 403 AccessDenied, no Access-Control-Allow-Origin$/],
-  'signer-separate': [false, 'high', /^no separate signer: `client` signs the grants$/],
+/** The POST and CORS rows, the same in both setups. */
+function postAndCors(peer: Peer, postStatus: RegExp): Record<string, Row> {
+  return {
+    'post-supported': [true, 'info', postStatus],
+    'post-length-range': [true, 'high', /^400 EntityTooLarge; nothing stored$/],
+    'post-extra-field': [true, 'medium', /^403 AccessDenied; nothing stored$/],
+    'cors-foreign-origin': [true, 'medium', new RegExp(`^from https://probe\\.invalid: ${reply(expectFor(peer, 'cors-refused-code'))}, no Access-Control-Allow-Origin$`)],
+  }
 }
 
-const SPLIT: Record<string, Row> = {
-  ...ENFORCED,
-  // The grant signs x-amz-acl: bucket-owner-full-control; replacing it breaks the signature.
-  'unsigned-acl': [true, 'high', /^PUT 403 SignatureDoesNotMatch; anonymous GET 403 AccessDenied$/],
-  'unsigned-grant': [true, 'high', /^PUT 400 InvalidRequest; anonymous GET 403 AccessDenied$/],
-  // bucketPolicy({ principals }) denies the upload signer every read, so there is nothing it can copy.
-  'unsigned-copy-source': [true, 'critical', /^client's object: 403 AccessDenied, nothing stored; another upload: 403 AccessDenied, nothing stored$/],
-  'post-supported': [true, 'info', /^20[14]; GetObject as client: 200$/],
-  'post-length-range': [true, 'high', /^400 EntityTooLarge; nothing stored$/],
-  'post-extra-field': [true, 'medium', /^403 AccessDenied; nothing stored$/],
-  'cors-foreign-origin': [true, 'medium', /^from https:\/\/probe\.invalid: 403 AccessDenied, no Access-Control-Allow-Origin$/],
-  'signer-separate': [true, 'high', /^the signer uses another access key id than `client`$/],
+function oneClient(peer: Peer): Record<string, Row> {
+  const acl = expectFor(peer, 'unsigned-acl')
+  const grant = expectFor(peer, 'unsigned-grant')
+  const copy = expectFor(peer, 'unsigned-copy-source')
+  return {
+    ...enforced(peer),
+    // RGW obeys unsigned ACL headers (AWS: 403): the object becomes world-readable.
+    'unsigned-acl': [acl.put[0] !== 200, 'high', new RegExp(`^PUT ${reply(acl.put)}; anonymous GET ${reply(acl.anonymousGet)}$`)],
+    'unsigned-grant': [grant.put[0] !== 200, 'high', new RegExp(`^PUT ${reply(grant.put)}; anonymous GET ${reply(grant.anonymousGet)}$`)],
+    // RGW turns the PUT into a server-side copy with the signer's rights (AWS: 403, unsigned header).
+    'unsigned-copy-source': copy.copied
+      ? [false, 'critical', /^client's object: 200, COPIED; another upload: 200, COPIED$/]
+      : [true, 'critical', new RegExp(`^client's object: ${reply(copy.put)}, nothing stored; another upload: ${reply(copy.put)}, nothing stored$`)],
+    ...postAndCors(peer, /^201; GetObject as client: 200$/),
+    'signer-separate': [false, 'high', /^no separate signer: `client` signs the grants$/],
+  }
+}
+
+function splitRows(peer: Peer): Record<string, Row> {
+  return {
+    ...enforced(peer),
+    // The grant signs x-amz-acl: bucket-owner-full-control; replacing it breaks the signature.
+    'unsigned-acl': [true, 'high', /^PUT 403 SignatureDoesNotMatch; anonymous GET 403 AccessDenied$/],
+    'unsigned-grant': [true, 'high', new RegExp(`^PUT ${reply(expectFor(peer, 'unsigned-grant-with-signed-acl'))}; anonymous GET 403 AccessDenied$`)],
+    // The upload signer may not read (RGW: bucketPolicy({ principals }) denies it; AWS: the unsigned header already is 403).
+    'unsigned-copy-source': [true, 'critical', /^client's object: 403 AccessDenied, nothing stored; another upload: 403 AccessDenied, nothing stored$/],
+    ...postAndCors(peer, /^20[14]; GetObject as client: 200$/),
+    'signer-separate': [true, 'high', /^the signer uses another access key id than `client`$/],
+  }
 }
 
 function expectMatrix(findings: ProbeFinding[], expected: Record<string, Row>, label: string) {
@@ -75,13 +93,13 @@ async function keysUnder(client: S3Client, bucket: string, prefix: string): Prom
   return (page.Contents ?? []).map((o) => o.Key ?? '')
 }
 
-describeWithServer('probeBucket on RGW, one client (signer = client)', peer.missing, () => {
-  const fixture = bucketFixture(peer)
+describePeers('probeBucket, one client (signer = client)', (peer) => {
+  const fixture = peerBucketFixture(peer)
 
-  it('reports copy-source (critical), unsigned ACLs and grants (high), unsigned meta and sha256 as not ok; the rest ok; leaves nothing', async () => {
+  it('on RGW reports copy-source (critical), unsigned ACLs and grants (high), unsigned meta and sha256 as not ok, on AWS all ok but signer-separate; leaves nothing', async () => {
     const { client, bucket } = fixture()
     const { findings } = await probeBucket({ client, signer: client, bucket, prefix: 'uploads/' })
-    expectMatrix(findings, ONE_CLIENT, 'RGW, one client')
+    expectMatrix(findings, oneClient(peer), `${peer.name}, one client`)
     expect(await keysUnder(client, bucket, 'uploads/')).toEqual([])
   })
 
@@ -90,21 +108,21 @@ describeWithServer('probeBucket on RGW, one client (signer = client)', peer.miss
     const { findings } = await probeBucket({ client, bucket, prefix: '', origin: 'https://app.example' })
     const cors = findings.find((f) => f.id === 'cors-foreign-origin')
     expect(cors).toMatchObject({ ok: true })
-    expect(cors?.observed).toMatch(/from https:\/\/app\.example \(yours\): 403 AccessDenied, no Access-Control-Allow-Origin \(browser uploads from your origin would fail\)$/)
+    expect(cors?.observed).toMatch(new RegExp(`from https://app\\.example \\(yours\\): ${reply(expectFor(peer, 'cors-refused-code'))}, no Access-Control-Allow-Origin \\(browser uploads from your origin would fail\\)$`))
     // Without `signer`, the client signs: the same finding as signer = client.
     expect(findings.find((f) => f.id === 'signer-separate')).toMatchObject({ ok: false, severity: 'high' })
     expect(await keysUnder(client, bucket, '')).toEqual([])
   })
 })
 
-describeWithServer('probeBucket on RGW, split setup (upload signer + bucketPolicy({ principals }))', usersMissing(peer), () => {
+describePeers('probeBucket, split setup (upload signer + bucketPolicy({ principals }) on RGW, signerPolicy({ role }) on the test S3)', (peer) => {
   const fixture = splitFixture(peer, { prefix: 'uploads/' })
 
-  it('stops copy-source, unsigned ACLs and grants; leaves only unsigned meta (low) and sha256 (medium) not ok; leaves nothing', async () => {
+  it('stops copy-source, unsigned ACLs and grants; on RGW leaves only unsigned meta (low) and sha256 (medium) not ok, on AWS nothing; leaves nothing', async () => {
     const { owner, split } = fixture()
     const { findings } = await probeBucket({ client: owner, signer: split.uploadSigner, bucket: split.bucket, prefix: 'uploads/' })
-    expectMatrix(findings, SPLIT, 'RGW, split signers')
-    expect(findings.filter((f) => !f.ok).map((f) => f.id)).toEqual(['checksum-sha256', 'unsigned-meta'])
+    expectMatrix(findings, splitRows(peer), `${peer.name}, split signers`)
+    expect(findings.filter((f) => !f.ok).map((f) => f.id)).toEqual(Object.entries(splitRows(peer)).filter(([, [ok]]) => !ok).map(([id]) => id))
     expect(await keysUnder(owner, split.bucket, 'uploads/')).toEqual([])
   })
-})
+}, { users: true })
