@@ -74,6 +74,7 @@ export async function readForm(req: S3Request): Promise<PostForm> {
   if (filename !== undefined) {
     for (const field of fields.values()) field.value = field.value.replaceAll('${filename}', filename)
   }
+  // "File or text content": a part without a filename is text, stored as its UTF-8 (undici decodes it so).
   const body = typeof file === 'string' ? new TextEncoder().encode(file) : new Uint8Array(await file.arrayBuffer())
   return { fields, file: { body, filename } }
 }

@@ -4,7 +4,7 @@
 // s3:authType POST. Stored as PutObject stores: same ACL rules, digests, byte cap and ETag.
 // AWS: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
 import { writeAcl } from './acl.js'
-import { md5Hex } from './checksums.js'
+import { CHECKSUMS, md5Hex } from './checksums.js'
 import { authorize, bucketOf, who, type Ctx, type S3Response } from './context.js'
 import { S3Error, errors, escapeXml } from './errors.js'
 import { MAX_PUT_BYTES, metadataOf, storedHeadersOf, store } from './objects-write.js'
@@ -21,22 +21,29 @@ const MAX_KEY_BYTES = 1024
 const HEADER_FIELDS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'content-md5']
 
 /**
- * The form as the request PutObject would have been: its header fields as headers, `acl` as
- * x-amz-acl, x-amz-checksum-algorithm as the SDK's x-amz-sdk-checksum-algorithm (whose matching
- * checksum payload.ts then requires, as AWS documents for the field). Other fields are not headers:
- * a form cannot smuggle x-amz-acl or a grant past the `acl` field that IAM's s3:x-amz-acl sees.
+ * The form as the request PutObject would have been, for payload.ts, acl.ts and objects-write.ts:
+ * its header fields as headers, `acl` as x-amz-acl. Other fields are not headers: a form cannot
+ * smuggle x-amz-acl or a grant past the `acl` field that IAM's s3:x-amz-acl sees.
  */
 function asRequest(req: S3Request, form: PostForm): S3Request {
   const headers = new Map<string, string>()
   for (const [name, { value }] of form.fields) {
     if (HEADER_FIELDS.includes(name)) headers.set(name, headerText(value))
     else if (name.startsWith('x-amz-meta-')) headers.set(name, mimeEncode(value))
-    else if (name === 'x-amz-checksum-algorithm') headers.set('x-amz-sdk-checksum-algorithm', value)
-    else if (name.startsWith('x-amz-checksum-')) headers.set(name, value)
+    else if (name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-algorithm') headers.set(name, value)
   }
   const acl = form.fields.get('acl')?.value
   if (acl !== undefined) headers.set('x-amz-acl', acl)
   return { ...req, headers, body: form.file.body }
+}
+
+/** x-amz-checksum-algorithm: "If a value is specified, you must include the matching checksum header. Otherwise, your request will generate a 400 error." */
+function checkChecksumAlgorithm(form: PostForm): void {
+  const named = form.fields.get('x-amz-checksum-algorithm')?.value
+  if (named === undefined) return
+  const algorithm = named.toLowerCase()
+  if (!(algorithm in CHECKSUMS)) throw errors.invalidRequest('Value for x-amz-checksum-algorithm field is invalid.')
+  if (!form.fields.has(`x-amz-checksum-${algorithm}`)) throw errors.invalidRequest(`x-amz-checksum-algorithm specified, but no corresponding x-amz-checksum-${algorithm} field was found.`)
 }
 
 export async function postObject(ctx: Ctx): Promise<S3Response> {
@@ -55,14 +62,16 @@ export async function postObject(ctx: Ctx): Promise<S3Response> {
   values.set('bucket', bucket.name)
   checkPolicy(policy, values, [...form.fields.keys()], ctx.state.now())
 
-  const auth = signed.auth
+  // From here the request is the signer's, for IAM and for whoever reads ctx.auth after the handler.
+  const auth = (ctx.auth = signed.auth)
   const acl = form.fields.get('acl')?.value
-  authorize({ ...ctx, auth }, 's3:PutObject', bucket.name, key, { 's3:x-amz-acl': acl })
+  authorize(ctx, 's3:PutObject', bucket.name, key, { 's3:x-amz-acl': acl })
   const req = asRequest(ctx.req, form)
   const storedAcl = writeAcl(req, bucket)
   const size = form.file.body.byteLength
   checkSize(policy, size)
   if (size > MAX_PUT_BYTES) throw errors.entityTooLarge(size, MAX_PUT_BYTES)
+  checkChecksumAlgorithm(form)
   const { body, checksums } = verifiedPayload(req, auth)
   const object: StoredObject = {
     key,
