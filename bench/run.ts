@@ -12,6 +12,7 @@ import { canGc, fmtDec, fmtInt, fmtMB, micros, opsPerSec, runAll, table, type Ca
 import { runClientSizeSection } from './client-size.js'
 import { runMultipartSection } from './multipart.js'
 import { runStoreSection } from './store-section.js'
+import { runTestS3Section } from './test-s3.js'
 import { benchStores, MEMORY_MAX_RECORDS, type BenchStore } from './stores.js'
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000)
@@ -161,6 +162,8 @@ for (const s of benchStores) {
 await runMultipartSection()
 
 await runStoreSection({ upload: uploadConfig, s3: client, bucket: BUCKET, putRequest: PUT_REQUEST, filename: FILENAME })
+
+await runTestS3Section()
 
 await runClientSizeSection()
 await (await import('./bundle-size.js')).runBundleSizeSection()
