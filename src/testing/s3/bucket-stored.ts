@@ -129,7 +129,7 @@ export function putTagging(_ctx: Ctx, bucket: Bucket, body: Uint8Array): S3Respo
     onlyElements(t, ['Key', 'Value'])
     return { key: required(t, 'Key'), value: required(t, 'Value') }
   })
-  if (tags.length > 50) throw errors.invalidRequest('Bucket tag count cannot be greater than 50')
+  if (tags.length > 50) throw new S3Error(400, 'BadRequest', 'Bucket tag count cannot be greater than 50')
   for (const { key, value } of tags) {
     if (key.length === 0 || key.length > 128) throw invalidTag('The TagKey you have provided is invalid')
     if (value.length > 256) throw invalidTag('The TagValue you have provided is invalid')

@@ -13,16 +13,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestS3, type TestS3 } from '../../../../src/testing/s3/index.js'
-
-/** [HTTP status, S3 error code or 'ok'] of an SDK call. */
-async function outcome(call: Promise<{ $metadata: { httpStatusCode?: number } }>): Promise<[number | undefined, string]> {
-  try {
-    return [(await call).$metadata.httpStatusCode, 'ok']
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } }
-    return [e.$metadata?.httpStatusCode, e.name]
-  }
-}
+import { outcome } from './bucket-helpers.js'
 
 let s3: TestS3
 let west: TestS3
