@@ -3,6 +3,7 @@
 // Where Ceph RGW 16 answers otherwise (test/integration/s3/multipart-peer.test.ts and a probe), the row
 // says so: the test S3 follows AWS.
 import { createHash } from 'node:crypto'
+import { crc32 as zlibCrc32 } from 'node:zlib'
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -32,6 +33,12 @@ const OK: Outcome = [200, undefined]
 const md5 = (b: Uint8Array, enc: 'hex' | 'base64' = 'hex') => createHash('md5').update(b).digest(enc)
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64')
 const etagOf = (b: Uint8Array) => `"${md5(b)}"`
+/** CRC32 as S3 sends it: base64 of the big-endian value. */
+const crc32 = (b: Uint8Array) => {
+  const out = Buffer.alloc(4)
+  out.writeUInt32BE(zlibCrc32(b))
+  return out.toString('base64')
+}
 const fill = (n: number, byte: number) => Buffer.alloc(n, byte)
 
 /** An SDK call as [status, S3 error code]. */
@@ -352,6 +359,8 @@ describe('CompleteMultipartUpload', () => {
     ['SHA256 upload, part 2\'s checksum not listed', { ChecksumAlgorithm: 'SHA256' }, (p) => [p[0]!, { PartNumber: 2, ETag: p[1]!.ETag }], {}, [400, 'InvalidRequest']],
     ['SHA256 upload, part 2 listed with part 1\'s checksum', { ChecksumAlgorithm: 'SHA256' }, (p) => [p[0]!, { ...p[1]!, ChecksumSHA256: p[0]!.ChecksumSHA256 }], {}, [400, 'InvalidPart']],
     ['SHA256 upload, the object\'s checksum header of other bytes', { ChecksumAlgorithm: 'SHA256' }, (p) => p, { ChecksumSHA256: sha256(LAST) }, [400, 'BadDigest']],
+    ['SHA256 upload, x-amz-checksum-type FULL_OBJECT', { ChecksumAlgorithm: 'SHA256' }, (p) => p, { ChecksumType: 'FULL_OBJECT' }, [400, 'BadDigest']],
+    ['SHA256 upload, x-amz-checksum-type COMPOSITE', { ChecksumAlgorithm: 'SHA256' }, (p) => p, { ChecksumType: 'COMPOSITE' }, OK],
   ])('%s', async (_name, input, list, extra, expected) => {
     const { id, parts } = await twoParts('done/table', input)
     expect(await sdk(complete('done/table', id, list(parts), extra))).toEqual(expected)
@@ -372,6 +381,19 @@ describe('CompleteMultipartUpload', () => {
     const out = await complete('done/sha', id, parts, { ChecksumSHA256: composite })
     expect([out.ChecksumSHA256, out.ChecksumType]).toEqual([composite, 'COMPOSITE'])
     expect((await root.send(new HeadObjectCommand({ Bucket: 'mpu', Key: 'done/sha', ChecksumMode: 'ENABLED' }))).ChecksumSHA256).toBe(composite)
+  })
+
+  it('a FULL_OBJECT CRC32 upload: parts need no checksum (S3 computes it), the object\'s CRC32 is of all its bytes', async () => {
+    const id = await create('done/full', { ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' })
+    const first = await root.send(new UploadPartCommand({ Bucket: 'mpu', Key: 'done/full', UploadId: id, PartNumber: 1, Body: FIRST, ChecksumCRC32: crc32(FIRST) }))
+    expect(first.ChecksumCRC32).toBe(crc32(FIRST))
+    expect(await http(await partUrl('done/full', id, 2, LAST.length), { method: 'PUT', body: LAST })).toEqual(OK)
+    const listed = await root.send(new ListPartsCommand({ Bucket: 'mpu', Key: 'done/full', UploadId: id }))
+    expect(listed.Parts?.map((p) => p.ChecksumCRC32)).toEqual([crc32(FIRST), crc32(LAST)])
+    const whole = crc32(Buffer.concat([FIRST, LAST]))
+    expect(await sdk(complete('done/full', id, [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: etagOf(LAST) }], { ChecksumCRC32: crc32(LAST) }))).toEqual([400, 'BadDigest'])
+    const out = await complete('done/full', id, [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: etagOf(LAST) }], { ChecksumCRC32: whole, ChecksumType: 'FULL_OBJECT' })
+    expect([out.ChecksumCRC32, out.ChecksumType]).toEqual([whole, 'FULL_OBJECT'])
   })
 
   it.each<[string, () => Promise<Partial<CompleteMultipartUploadCommandInput>>, Outcome]>([
@@ -474,5 +496,78 @@ describe('ListMultipartUploads', () => {
     ['in a bucket that does not exist', () => root.send(new ListMultipartUploadsCommand({ Bucket: 'no-such-bucket' })), [404, 'NoSuchBucket']],
   ])('%s', async (_name, call, expected) => {
     expect(await sdk(call())).toEqual(expected)
+  })
+})
+
+describe("safe-presign's own multipart flow, end to end against the test S3", () => {
+  const store = memoryStore()
+  /** 11 MiB that sniff as PNG: a real PNG, then filler. */
+  const BODY = Buffer.concat([minimalPng(8), fill(11 * MiB - minimalPng(8).length, 0x5a)])
+  const uploads = (extra: Partial<SafeUploadConfig> = {}) =>
+    createSafeUpload({ client: root, bucket: 'lib', store, allowedContentTypes: ['image/png'], maxSize: 64 * MiB, multipart: { partSize: 5 * MiB }, ...extra })
+  const slice = (n: number) => BODY.subarray((n - 1) * 5 * MiB, Math.min(n * 5 * MiB, BODY.length))
+  /** A browser-like PUT: the grant's headers but Content-Length, which fetch sets from the body. */
+  const put = (grant: PartGrant, body: Uint8Array, url = grant.url, headers: Record<string, string> = {}) => {
+    const sent = { ...grant.headers, ...headers }
+    delete sent['content-length']
+    return http(url, { method: 'PUT', headers: sent, body })
+  }
+  async function start(extra: Partial<SafeUploadConfig> = {}) {
+    const up = uploads(extra)
+    const upload = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size: BODY.length, filename: 'scan.png' })
+    const ref = { key: upload.key, uploadId: upload.uploadId, owner: 'alice' }
+    const parts = [1, 2, 3].map((partNumber) => ({ partNumber, ...(extra.checksum === 'sha256' ? { checksum: sha256(slice(partNumber)) } : {}) }))
+    return { up, upload, ref, grants: await up.signParts({ ...ref, parts }) }
+  }
+  const withQuery = (href: string, name: string, value: string) => {
+    const url = new URL(href)
+    url.searchParams.set(name, value)
+    return url.href
+  }
+
+  it('createMultipart → signParts → 3 PUTs with fetch → completeMultipart: committed, the bytes intact, a replayed part URL 404 NoSuchUpload', async () => {
+    const { up, upload, ref, grants } = await start()
+    expect([upload.partCount, grants.map((g) => g.headers['content-length'])]).toEqual([3, [String(5 * MiB), String(5 * MiB), String(MiB)]])
+    for (const g of grants) expect(await put(g, slice(g.partNumber))).toEqual(OK)
+    expect(await up.completeMultipart(ref)).toMatchObject({ key: upload.key, state: 'committed', size: BODY.length, sniffedType: 'image/png' })
+    expect((await bytesOf(upload.key, 'lib')).equals(BODY)).toBe(true)
+    expect(await put(grants[0]!, slice(1))).toEqual([404, 'NoSuchUpload'])
+    expect((await bytesOf(upload.key, 'lib')).equals(BODY)).toBe(true)
+  })
+
+  it('a part URL refuses one byte more or less, another part number and another upload id: 403 SignatureDoesNotMatch, nothing stored', async () => {
+    const { up, ref, grants } = await start()
+    const other = await up.createMultipart({ owner: 'alice', contentType: 'image/png', size: BODY.length })
+    const rows: [string, Promise<Outcome>][] = [
+      ['one byte more', put(grants[0]!, Buffer.concat([slice(1), Buffer.from([0])]))],
+      ['one byte less', put(grants[0]!, slice(1).subarray(1))],
+      ['partNumber=2', put(grants[0]!, slice(1), withQuery(grants[0]!.url, 'partNumber', '2'))],
+      ["another upload's uploadId", put(grants[0]!, slice(1), withQuery(grants[0]!.url, 'uploadId', other.uploadId))],
+    ]
+    for (const [name, res] of rows) expect([name, await res]).toEqual([name, [403, 'SignatureDoesNotMatch']])
+    expect((await up.listParts(ref)).parts).toEqual([])
+  })
+
+  it("checksum 'sha256': other bytes of the same length under the signed x-amz-checksum-sha256 are 400 BadDigest; the header changed to match them 403; honest parts commit with a composite checksum", async () => {
+    const { up, upload, ref, grants } = await start({ checksum: 'sha256' })
+    expect(new URL(grants[0]!.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('x-amz-checksum-sha256')
+    const forged = Buffer.from(slice(1))
+    forged[100] = forged[100]! ^ 0xff
+    expect(await put(grants[0]!, forged)).toEqual([400, 'BadDigest'])
+    expect(await put(grants[0]!, forged, grants[0]!.url, { 'x-amz-checksum-sha256': sha256(forged) })).toEqual([403, 'SignatureDoesNotMatch'])
+    expect((await up.listParts(ref)).parts).toEqual([])
+    for (const g of grants) expect(await put(g, slice(g.partNumber))).toEqual(OK)
+    expect(await up.completeMultipart(ref)).toMatchObject({ state: 'committed', size: BODY.length })
+    const head = await root.send(new HeadObjectCommand({ Bucket: 'lib', Key: upload.key, ChecksumMode: 'ENABLED' }))
+    expect(head.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=-3$/)
+  })
+
+  it('completeMultipart with part 3 missing: UPLOAD_MISSING, and the upload aborted in the test S3', async () => {
+    const { up, upload, ref, grants } = await start()
+    for (const g of grants.slice(0, 2)) expect(await put(g, slice(g.partNumber))).toEqual(OK)
+    await expect(up.completeMultipart(ref)).rejects.toMatchObject({ code: 'UPLOAD_MISSING' })
+    const listed = await root.send(new ListMultipartUploadsCommand({ Bucket: 'lib' }))
+    expect((listed.Uploads ?? []).map((u) => u.UploadId)).not.toContain(upload.uploadId)
+    expect(await put(grants[2]!, slice(3))).toEqual([404, 'NoSuchUpload'])
   })
 })
