@@ -52,8 +52,10 @@ export async function postObject(ctx: Ctx): Promise<S3Response> {
   if (key === undefined || key === '') throw missingField('key')
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error(400, 'KeyTooLongError', 'Your key is too long', { MaxSizeAllowed: String(MAX_KEY_BYTES), Size: String(Buffer.byteLength(key)) })
   const signed = authenticateForm(ctx.state, form)
+  // From here the request is the signer's, for IAM and for whoever reads ctx.auth after the handler.
+  if (signed) ctx.auth = signed.auth
   const bucket = bucketOf(ctx)
-  // No bucket here is public-write (no bucket ACL grants writes under BucketOwnerEnforced).
+  // Anonymous writes are refused, as PutObject refuses them: the test S3 has no public-write buckets.
   if (!signed) throw errors.accessDenied()
 
   const policy = parsePolicy(signed.policy)
@@ -62,8 +64,7 @@ export async function postObject(ctx: Ctx): Promise<S3Response> {
   values.set('bucket', bucket.name)
   checkPolicy(policy, values, [...form.fields.keys()], ctx.state.now())
 
-  // From here the request is the signer's, for IAM and for whoever reads ctx.auth after the handler.
-  const auth = (ctx.auth = signed.auth)
+  const auth = signed.auth
   const acl = form.fields.get('acl')?.value
   authorize(ctx, 's3:PutObject', bucket.name, key, { 's3:x-amz-acl': acl })
   const req = asRequest(ctx.req, form)
