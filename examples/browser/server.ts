@@ -4,7 +4,7 @@
 //   *    /uploads/*        the library's handler (docs/protocol.md): grant, parts, complete, abort, download
 //   GET  /api/files        this example's own route: the signed-in user's committed uploads, as JSON
 //
-// Run it: `npm run example:browser` (the in-process S3 emulator), or against RGW, MinIO or S3 with
+// Run it: `npm run example:browser` (the strict test S3, in this process), or against RGW, MinIO or S3 with
 // S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and S3_BUCKET set. Open the URL it prints.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { readFile } from 'node:fs/promises'
@@ -152,28 +152,19 @@ function close(server: Server): Promise<void> {
   })
 }
 
-/** S3 from the environment, or the in-process emulator when S3_ENDPOINT is not set. */
-async function connect(): Promise<{ client: S3Client; corsClient?: S3Client; bucket: string; description: string; close?: () => Promise<void> }> {
+/** S3 from the environment, or the strict test S3 in this process when S3_ENDPOINT is not set. */
+async function connect(): Promise<{ client: S3Client; bucket: string; description: string; close?: () => Promise<void> }> {
   const env = process.env
   if (!env.S3_ENDPOINT) {
-    // For trying it out only: not part of what you copy.
-    const { startEmulator } = await import('../demo/emulator.js')
-    const emulator = await startEmulator({ buckets: ['browser'] })
-    const options = { endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials }
-    // EMULATOR ONLY: s3rver checks the signature of a bucket request (`PUT /browser/?cors`) against the
-    // path without its trailing slash, so it refuses the SDK's PutBucketCors. This client, used for that
-    // one call, sends the path s3rver expects. Real S3 and RGW need nothing of the kind.
-    const corsClient = new S3Client(options)
-    corsClient.middlewareStack.add((next) => (args) => {
-      const request = args.request as { path?: string }
-      if (request.path === '/browser/') request.path = '/browser'
-      return next(args)
-    }, { step: 'build', name: 's3rverBucketPath' })
+    // For trying it out only: not part of what you copy. In your tests: from 'safe-presign/testing/s3'.
+    const { startTestS3 } = await import('../../src/testing/s3/index.js')
+    const s3 = await startTestS3({ buckets: ['browser'] })
+    const client = s3.client()
     const close = async () => {
-      corsClient.destroy()
-      await emulator.close()
+      client.destroy()
+      await s3.close()
     }
-    return { client: new S3Client(options), corsClient, bucket: 'browser', description: `S3 emulator (s3rver, in-process) at ${emulator.endpoint}, bucket "browser"`, close }
+    return { client, bucket: 'browser', description: `the strict test S3 (safe-presign/testing/s3, in-process) at ${s3.endpoint}, bucket "browser"`, close }
   }
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) throw new Error('S3_ENDPOINT is set, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be too')
   const region = env.AWS_REGION ?? 'us-east-1'
@@ -191,7 +182,7 @@ async function connect(): Promise<{ client: S3Client; corsClient?: S3Client; buc
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const s3 = await connect()
-  const example = await startBrowserExample({ client: s3.client, corsClient: s3.corsClient, bucket: s3.bucket, port: Number(process.env.PORT ?? 3000) }).catch(async (error: unknown) => {
+  const example = await startBrowserExample({ client: s3.client, bucket: s3.bucket, port: Number(process.env.PORT ?? 3000) }).catch(async (error: unknown) => {
     await s3.close?.()
     throw error
   })
