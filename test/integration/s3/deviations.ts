@@ -111,6 +111,49 @@ export const DEVIATIONS = {
     aws: DENIED,
   }),
 
+  'bucket-defaults': row({
+    rgwDoes: 'a new bucket has a stored, all-false public access block, and no Object Ownership API (auditBucket: public-access-block not ok, object-ownership unknown)',
+    awsDoes: 'a new bucket has all four Block Public Access flags on and Object Ownership BucketOwnerEnforced (both findings ok)',
+    source: OWNERSHIP,
+    rgw: { publicAccessBlock: { ok: false, severity: 'high' }, objectOwnership: { ok: false, unknown: true, severity: 'medium' } },
+    aws: { publicAccessBlock: { ok: true, severity: 'info' }, objectOwnership: { ok: true, severity: 'info' } },
+  }),
+  'ownership-controls-api': row({
+    rgwDoes: 'has no Object Ownership API: GET ?ownershipControls is answered as a ListObjects (200 <ListBucketResult>), PutBucketOwnershipControls is 400 InvalidArgument',
+    awsDoes: 'GET ?ownershipControls answers <OwnershipControls>; PutBucketOwnershipControls BucketOwnerEnforced is 200',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketOwnershipControls.html and https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketOwnershipControls.html',
+    rgw: { get: 'ListBucketResult', put: '400 InvalidArgument' },
+    aws: { get: 'OwnershipControls', put: '200' },
+  }),
+  'block-public-acls': row({
+    rgwDoes: 'with BlockPublicAcls on, every PutObject is refused (403 AccessDenied), without an ACL or with bucket-owner-full-control',
+    awsDoes: 'BlockPublicAcls refuses only requests that carry a public ACL: a PutObject without one, or with bucket-owner-full-control, is 200',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html (BlockPublicAcls)',
+    rgw: '403 AccessDenied',
+    aws: '200',
+  }),
+  'put-bucket-logging': row({
+    rgwDoes: 'PutBucketLogging is not implemented: 405 MethodNotAllowed (GetBucketLogging answers, without LoggingEnabled)',
+    awsDoes: 'PutBucketLogging with LoggingEnabled is 200 (the test S3 stores it and writes no logs)',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLogging.html',
+    rgw: [405, 'MethodNotAllowed'] as HttpOutcome,
+    aws: OK,
+  }),
+  'principal-arn-form': row({
+    rgwDoes: 'names a user in a policy as arn:aws:iam:::user/<uid> (no account or tenant), and accepts any such name',
+    awsDoes: 'an IAM user ARN has the account: arn:aws:iam::<account>:user/<name>; without one PutBucketPolicy is 400 MalformedPolicy "Invalid principal in policy" (the test S3\'s account is 000000000000)',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html (AWS account and IAM user principals)',
+    rgw: 'arn:aws:iam:::user/',
+    aws: 'arn:aws:iam::000000000000:user/',
+  }),
+  'policy-principal-case': row({
+    rgwDoes: 'a bucket policy with a lower-case principal type ({"aws":"*"}): 400 InvalidArgument',
+    awsDoes: '400 MalformedPolicy (invalid principal)',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html and https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html (MalformedPolicy)',
+    rgw: '400 InvalidArgument',
+    aws: '400 MalformedPolicy',
+  }),
+
   // ---- multipart ----
   'complete-if-none-match': row({
     rgwDoes: 'ignores If-None-Match: * on CompleteMultipartUpload: 200, an existing object is replaced',
