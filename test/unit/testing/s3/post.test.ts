@@ -3,9 +3,9 @@
 // with the status and S3 error code AWS answers.
 import { createHash, createHmac } from 'node:crypto'
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
+import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSafeUpload, memoryStore, signerPolicy, type SafeUploadConfig } from '../../../../src/index.js'
+import { createSafeUpload, memoryStore, signerPolicy, type PolicyDocument, type PolicyStatement, type SafeUploadConfig, type UploadRequest } from '../../../../src/index.js'
 import { startTestS3, type TestS3, type TestS3Credentials } from '../../../../src/testing/s3/index.js'
 import { outcome } from './helpers.js'
 
@@ -40,8 +40,8 @@ function send(url: string, parts: Part[]): Promise<Response> {
 const post = (p: { url: string; fields: Record<string, string> }, file: FilePart | string | null = FILE, after: Part[] = []) =>
   send(p.url, [...Object.entries(p.fields), ...(file === null ? [] : [['file', file] as Part]), ...after])
 
-const sdk = (o: { key?: string; conditions?: unknown[]; fields?: Record<string, string>; expires?: number; client?: S3Client } = {}) =>
-  createPresignedPost(o.client ?? root, { Bucket: B, Key: o.key ?? 'sdk/photo.png', Conditions: o.conditions as never, Fields: o.fields, Expires: o.expires ?? 60 })
+const sdk = (o: { key?: string; conditions?: PresignedPostOptions['Conditions']; fields?: Record<string, string>; expires?: number; client?: S3Client } = {}) =>
+  createPresignedPost(o.client ?? root, { Bucket: B, Key: o.key ?? 'sdk/photo.png', Conditions: o.conditions, Fields: o.fields, Expires: o.expires ?? 60 })
 
 // Hand signing, for policies no SDK writes: SigV4 over the base64 text, as AWS documents it.
 const amz = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
@@ -221,14 +221,14 @@ describe('POST Object: what an accepted form stores and answers', () => {
 })
 
 describe('POST Object: the signer\'s IAM policies', () => {
-  const allowPut = (resource: string, extra: object = {}) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/${resource}`, ...extra }] })
-  const client = (name: string, policy?: object) => s3.client({ credentials: s3.addPrincipal({ name, policy: policy as never }) })
+  const allowPut = (resource: string, Condition?: PolicyStatement['Condition']): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Sid: 'Put', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${B}/${resource}`], Condition }] })
+  const client = (name: string, policy?: PolicyDocument) => s3.client({ credentials: s3.addPrincipal({ name, policy }) })
   const cases: { name: string; run: () => Promise<Response>; status: number; code: string }[] = [
     { name: 'a principal with no policy', run: async () => post(await sdk({ client: client('post-nobody') })), status: 403, code: 'AccessDenied' },
     { name: 'a principal allowed s3:PutObject on the key', run: async () => post(await sdk({ client: client('post-writer', allowPut('sdk/*')) })), status: 204, code: '' },
     { name: 'a principal allowed s3:PutObject on another prefix', run: async () => post(await sdk({ client: client('post-elsewhere', allowPut('other/*')) })), status: 403, code: 'AccessDenied' },
-    { name: 'allowed only when s3:authType is POST', run: async () => post(await sdk({ client: client('post-only', allowPut('*', { Condition: { StringEquals: { 's3:authType': 'POST' } } })) })), status: 204, code: '' },
-    { name: 'allowed only when s3:authType is REST-QUERY-STRING', run: async () => post(await sdk({ client: client('query-only', allowPut('*', { Condition: { StringEquals: { 's3:authType': 'REST-QUERY-STRING' } } })) })), status: 403, code: 'AccessDenied' },
+    { name: 'allowed only when s3:authType is POST', run: async () => post(await sdk({ client: client('post-only', allowPut('*', { StringEquals: { 's3:authType': 'POST' } })) })), status: 204, code: '' },
+    { name: 'allowed only when s3:authType is REST-QUERY-STRING', run: async () => post(await sdk({ client: client('query-only', allowPut('*', { StringEquals: { 's3:authType': 'REST-QUERY-STRING' } })) })), status: 403, code: 'AccessDenied' },
     { name: "signerPolicy({ role: 'upload' }): quarantine/ with acl bucket-owner-full-control", run: async () => {
       const c = client('post-upload-a', signerPolicy({ role: 'upload', bucket: B, prefix: 'uploads/', quarantinePrefix: 'quarantine/' }))
       return post(await sdk({ client: c, key: 'quarantine/a.png', fields: { acl: 'bucket-owner-full-control' } }))
@@ -249,8 +249,8 @@ describe("POST Object: the library's own POST grants", () => {
   const png = (body: Uint8Array = PNG): FilePart => ({ body, filename: 'scan.png', type: 'image/png' })
   const uploads = (extra: Partial<SafeUploadConfig> = {}) =>
     createSafeUpload({ client: root, bucket: B, store: memoryStore(), method: 'POST', quarantine: { prefix: 'quarantine/' }, allowedContentTypes: ['image/png', 'image/*'], maxSize: 64, expiresIn: 60, ...extra })
-  const grant = async (up: ReturnType<typeof uploads>, request: Record<string, unknown> = {}) => {
-    const g = await up.presign({ owner: 'alice', contentType: 'image/png', ...request } as never)
+  const grant = async (up: ReturnType<typeof uploads>, request: Partial<UploadRequest> = {}) => {
+    const g = await up.presign({ owner: 'alice', contentType: 'image/png', ...request })
     if (g.method !== 'POST') throw new Error('expected a POST grant')
     return g
   }
