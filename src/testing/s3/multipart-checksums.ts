@@ -68,9 +68,9 @@ export function copiedChecksums(upload: MultipartUpload, body: Uint8Array): Reco
   return algorithm === undefined ? {} : { [algorithm]: CHECKSUMS[algorithm]!.digest(body) }
 }
 
-const invalidPart = () =>
+/** AWS's InvalidPart, its message as S3 sends it (two spaces included). */
+export const invalidPart = (): S3Error =>
   new S3Error(400, 'InvalidPart', "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
-export { invalidPart }
 
 /**
  * A completion's checksums for one listed part: a composite upload needs its algorithm's checksum for
@@ -100,8 +100,8 @@ export function objectChecksums(upload: MultipartUpload, parts: readonly UploadP
 /**
  * A completion's own x-amz-checksum-type and x-amz-checksum-<algorithm> headers: the type named at
  * create, and the object's checksum (a composite one with or without its `-<parts>`), else 400 BadDigest.
- * For an upload created without an algorithm, a checksum header is compared with that algorithm's
- * checksum of the whole object.
+ * An upload created without an algorithm counts as FULL_OBJECT (S3's default CRC64NVME is one), and a
+ * checksum header is compared with that algorithm's checksum of the whole object.
  */
 export function checkObjectChecksumHeaders(req: S3Request, upload: MultipartUpload, checksums: Record<string, string>, body: Uint8Array): void {
   const type = req.headers.get('x-amz-checksum-type')
