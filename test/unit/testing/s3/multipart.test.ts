@@ -93,8 +93,9 @@ async function part(key: string, uploadId: string, n: number, body: Uint8Array, 
 }
 const complete = (key: string, uploadId: string, parts: CompletedPart[], extra: Partial<CompleteMultipartUploadCommandInput> = {}, client = root) =>
   client.send(new CompleteMultipartUploadCommand({ Bucket: 'mpu', Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts }, ...extra }))
-const partUrl = (key: string, uploadId: string, n: number, length?: number, extra: Record<string, string> = {}) =>
-  getSignedUrl(root, new UploadPartCommand({ Bucket: 'mpu', Key: key, UploadId: uploadId, PartNumber: n, ContentLength: length, ...extra }), { expiresIn: 300, unhoistableHeaders: new Set(['x-amz-checksum-sha256']) })
+/** A presigned UploadPart URL (Content-Length signed when given). */
+const partUrl = (key: string, uploadId: string, n: number, length?: number) =>
+  getSignedUrl(root, new UploadPartCommand({ Bucket: 'mpu', Key: key, UploadId: uploadId, PartNumber: n, ContentLength: length }), { expiresIn: 300 })
 const bytesOf = async (key: string, bucket = 'mpu') => Buffer.from(await (await root.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray())
 
 describe('CreateMultipartUpload', () => {
@@ -332,10 +333,11 @@ describe('CompleteMultipartUpload', () => {
     expect((await root.send(new HeadObjectCommand({ Bucket: 'mpu', Key: 'done/ok' }))).ContentLength).toBe(5 * MiB + 1024)
   })
 
-  it('a completed upload is gone: its part URL, ListParts, Complete and Abort are 404 NoSuchUpload', async () => {
+  it('the type defaults to binary/octet-stream; a completed upload is gone: its part URL, ListParts, Complete and Abort are 404 NoSuchUpload', async () => {
     const { id, parts } = await twoParts('done/gone')
     const url = await partUrl('done/gone', id, 2, LAST.length)
     await complete('done/gone', id, parts)
+    expect((await root.send(new HeadObjectCommand({ Bucket: 'mpu', Key: 'done/gone' }))).ContentType).toBe('binary/octet-stream')
     expect(await http(url, { method: 'PUT', body: LAST })).toEqual([404, 'NoSuchUpload'])
     expect(await sdk(root.send(new ListPartsCommand({ Bucket: 'mpu', Key: 'done/gone', UploadId: id })))).toEqual([404, 'NoSuchUpload'])
     expect(await sdk(complete('done/gone', id, parts))).toEqual([404, 'NoSuchUpload'])
