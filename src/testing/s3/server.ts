@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { S3Client } from '@aws-sdk/client-s3'
-import type { Ctx, S3Response } from './context.js'
+import { who, type Ctx, type S3Response } from './context.js'
 import { corsHeaders, preflight } from './cors.js'
 import { S3Error, errorXml } from './errors.js'
 import { Faults } from './faults.js'
@@ -81,12 +81,14 @@ export async function startTestS3(options: TestS3Options = {}): Promise<TestS3> 
     const requestId = (++state.counter).toString(16).toUpperCase().padStart(16, '0')
     const common = { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64'), server: 'safe-presign-test-s3', date: new Date(state.now()).toUTCString() }
     let req: S3Request | undefined
+    let ctx: Ctx | undefined
     let operation = 'Unknown'
     let principal = 'anonymous'
     const finish = (out: S3Response, code?: string) => {
       const cors = req ? corsHeaders(state, req) : {}
       send(res, { ...out, headers: { ...common, ...cors, ...out.headers } }, message.method === 'HEAD')
-      log.push({ method: req?.method ?? message.method ?? '', operation, bucket: req?.bucket, key: req?.key, status: out.status, code, principal })
+      // POST Object sets ctx.auth itself once the form's signature checks out: log who it was.
+      log.push({ method: req?.method ?? message.method ?? '', operation, bucket: req?.bucket, key: req?.key, status: out.status, code, principal: ctx ? who(ctx.auth) : principal })
     }
     const fail = (error: S3Error) => {
       const resource = req ? decodeURIComponent(req.rawPath) : message.url ?? '/'
@@ -109,7 +111,7 @@ export async function startTestS3(options: TestS3Options = {}): Promise<TestS3> 
       if (!found) return finish(preflight(state, req))
       const auth = found.selfAuthenticated ? { principal: undefined, type: 'anonymous' as const, signedHeaders: new Set<string>() } : authenticate(state, req)
       principal = auth.principal?.name ?? 'anonymous'
-      const ctx: Ctx = { state, req, auth, requestId }
+      ctx = { state, req, auth, requestId }
       finish(await found.handler(ctx))
     } catch (error) {
       if (error instanceof S3Error) return fail(error)
