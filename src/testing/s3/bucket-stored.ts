@@ -119,13 +119,9 @@ export function deleteEncryption(_ctx: Ctx, bucket: Bucket): S3Response {
 // Tags: stored and returned only. Limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html
 const invalidTag = (message: string) => new S3Error(400, 'InvalidTag', message)
 
-export function putTagging(_ctx: Ctx, bucket: Bucket, body: Uint8Array): S3Response {
-  const doc = parseXml(body, 'Tagging')
-  onlyElements(doc, ['TagSet'])
-  const sets = elements(doc, 'TagSet')
-  if (sets.length !== 1) throw errors.malformedXml()
-  onlyElements(sets[0]!, ['Tag'])
-  const tags = elements(sets[0]!, 'Tag').map((t) => {
+/** Tag elements (`<Tag><Key/><Value/></Tag>`), checked against S3's limits. */
+export function parseTags(nodes: ReturnType<typeof elements>): { key: string; value: string }[] {
+  const tags = nodes.map((t) => {
     onlyElements(t, ['Key', 'Value'])
     return { key: required(t, 'Key'), value: required(t, 'Value') }
   })
@@ -136,7 +132,16 @@ export function putTagging(_ctx: Ctx, bucket: Bucket, body: Uint8Array): S3Respo
     if (key.toLowerCase().startsWith('aws:')) throw invalidTag('System tags cannot be added/updated by requester')
   }
   if (new Set(tags.map((t) => t.key)).size !== tags.length) throw invalidTag('Cannot provide multiple Tags with the same key')
-  extraOf(bucket).tags = tags
+  return tags
+}
+
+export function putTagging(_ctx: Ctx, bucket: Bucket, body: Uint8Array): S3Response {
+  const doc = parseXml(body, 'Tagging')
+  onlyElements(doc, ['TagSet'])
+  const sets = elements(doc, 'TagSet')
+  if (sets.length !== 1) throw errors.malformedXml()
+  onlyElements(sets[0]!, ['Tag'])
+  extraOf(bucket).tags = parseTags(elements(sets[0]!, 'Tag'))
   return { status: 204 }
 }
 export function getTagging(_ctx: Ctx, bucket: Bucket): S3Response {

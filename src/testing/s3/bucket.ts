@@ -3,7 +3,9 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
 import { isOwnerOnly, isPublicAcl, ownerId, requestedAcl, storeAcl } from './bucket-acl.js'
 import { ownershipWithAcl } from './bucket-access.js'
-import { onlyElements, single } from './bucket-xml.js'
+import { extraOf } from './bucket-extra.js'
+import { parseTags } from './bucket-stored.js'
+import { elements, onlyElements, single } from './bucket-xml.js'
 import { authorize, bucketOf, isoDate, release, type Ctx, type S3Response } from './context.js'
 import { S3Error, errors } from './errors.js'
 import { baseKeys, evaluate } from './permissions.js'
@@ -25,15 +27,24 @@ export function validBucketName(name: string): boolean {
   return !RESERVED_PREFIXES.some((p) => name.startsWith(p)) && !RESERVED_SUFFIXES.some((s) => name.endsWith(s))
 }
 
-/** The CreateBucketConfiguration's LocationConstraint, checked against the endpoint's region. */
-function checkLocation(ctx: Ctx): void {
+type Tags = { key: string; value: string }[]
+
+/** The CreateBucketConfiguration: its LocationConstraint checked against the endpoint's region, its tags. */
+function configuration(ctx: Ctx): Tags | undefined {
   const { body } = ctx.req
   let constraint: string | undefined
+  let tags: Tags | undefined
   if (body.byteLength > 0) {
     const doc = parseXml(body, 'CreateBucketConfiguration')
     onlyElements(doc, ['LocationConstraint', 'Location', 'Bucket', 'Tags'])
     if (doc.Location !== undefined || doc.Bucket !== undefined) throw errors.notImplemented('Directory buckets and Local Zones are not implemented by the test S3')
     constraint = single(doc, 'LocationConstraint')
+    const tagSets = elements(doc, 'Tags')
+    if (tagSets.length > 1) throw errors.malformedXml()
+    if (tagSets[0]) {
+      onlyElements(tagSets[0], ['Tag'])
+      tags = parseTags(elements(tagSets[0], 'Tag'))
+    }
   }
   const region = ctx.state.region
   // us-east-1 takes no constraint, and refuses its own name as one; every other region needs its own.
@@ -42,6 +53,7 @@ function checkLocation(ctx: Ctx): void {
     const named = constraint === undefined || constraint === '' ? 'unspecified' : constraint
     throw new S3Error(400, 'IllegalLocationConstraintException', `The ${named} location constraint is incompatible for the region specific endpoint this request was sent to.`)
   }
+  return tags
 }
 
 export function createBucket(ctx: Ctx): S3Response {
@@ -49,7 +61,7 @@ export function createBucket(ctx: Ctx): S3Response {
   const name = req.bucket!
   if (!validBucketName(name)) throw new S3Error(400, 'InvalidBucketName', 'The specified bucket is not valid.', { BucketName: name })
   authorize(ctx, 's3:CreateBucket', name)
-  checkLocation(ctx)
+  const tags = configuration(ctx)
   if (req.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') throw errors.notImplemented('Object Lock is not implemented by the test S3')
   const header = req.headers.get('x-amz-object-ownership')
   if (header !== undefined && !OWNERSHIP.includes(header as BucketSettings['ownership'])) throw errors.invalidArgument(`Invalid x-amz-object-ownership header: ${header}`, 'x-amz-object-ownership', header)
@@ -74,6 +86,7 @@ export function createBucket(ctx: Ctx): S3Response {
   const bucket = newBucket(name, state.now())
   bucket.settings.ownership = ownership
   if (acl) storeAcl(bucket, acl)
+  if (tags) extraOf(bucket).tags = tags
   state.buckets.set(name, bucket)
   return { status: 200, headers: { location: `/${name}` } }
 }

@@ -44,6 +44,8 @@ describe('PutBucketAcl', () => {
     ['ACLs on, BlockPublicAcls: XML granting AllUsers', [403, 'AccessDenied'], body('writer-bucket', () => acp(owner, allUsersRead))],
     ['ACLs on, BlockPublicAcls: log-delivery-write', [200, 'ok'], () => acl('writer-bucket', { ACL: 'log-delivery-write' as S.BucketCannedACL })],
     ['ACLs on, no public access block: public-read', [200, 'ok'], () => acl('open-bucket', { ACL: 'public-read' })],
+    ['ACLs on, no public access block: an AccessControlPolicy from the SDK', [200, 'ok'], () => acl('open-bucket', { AccessControlPolicy: { Owner: { ID: owner }, Grants: [{ Grantee: { Type: 'CanonicalUser', ID: owner }, Permission: 'FULL_CONTROL' }, { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' }, Permission: 'WRITE' }] } })],
+    ['an AccessControlPolicy naming another owner', [403, 'AccessDenied'], body('open-bucket', () => acp(owner, '').replace(`<Owner><ID>${owner}`, `<Owner><ID>${'1'.repeat(64)}`))],
     ['canned and grant headers together', [400, 'InvalidRequest'], () => acl('open-bucket', { ACL: 'private', GrantRead: ALL_USERS })],
     ['an unknown canned ACL', [400, 'InvalidArgument'], () => acl('open-bucket', { ACL: 'everyone' as 'private' })],
     ['a grant to an unknown canonical id', [400, 'InvalidArgument'], () => acl('open-bucket', { GrantRead: `id="${'0'.repeat(64)}"` })],

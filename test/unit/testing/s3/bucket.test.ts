@@ -4,7 +4,9 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  GetBucketLocationCommand,
   GetBucketOwnershipControlsCommand,
+  GetBucketTaggingCommand,
   HeadBucketCommand,
   ListBucketsCommand,
   PutObjectCommand,
@@ -77,6 +79,18 @@ describe('CreateBucket: LocationConstraint', () => {
     const body = await res.text()
     expect(body).toContain('<Code>IllegalLocationConstraintException</Code>')
     expect(body).toContain('The unspecified location constraint is incompatible')
+  })
+})
+
+describe('CreateBucket: tags in the configuration', () => {
+  it('are stored (GetBucketTagging answers them); refused as PutBucketTagging refuses them, and no bucket is made', async () => {
+    const c = s3.client()
+    const TagSet = [{ Key: 'team', Value: 'files' }]
+    expect(await outcome(c.send(new CreateBucketCommand({ Bucket: 'tagged-bucket', CreateBucketConfiguration: { Tags: TagSet } })))).toEqual([200, 'ok'])
+    expect((await c.send(new GetBucketTaggingCommand({ Bucket: 'tagged-bucket' }))).TagSet).toEqual(TagSet)
+    const twice = { Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] }
+    expect(await outcome(c.send(new CreateBucketCommand({ Bucket: 'twice-tagged', CreateBucketConfiguration: twice })))).toEqual([400, 'InvalidTag'])
+    expect(await outcome(c.send(new HeadBucketCommand({ Bucket: 'twice-tagged' })))).toEqual([404, 'NotFound'])
   })
 })
 
@@ -163,6 +177,7 @@ describe('DeleteBucket and HeadBucket', () => {
     expect([missing.status, await missing.text()]).toEqual([404, ''])
     const west1 = await west.client().send(new HeadBucketCommand({ Bucket: 'west-bucket' }))
     expect(west1.BucketRegion).toBe('eu-west-1')
+    expect((await west.client().send(new GetBucketLocationCommand({ Bucket: 'west-bucket' }))).LocationConstraint).toBe('eu-west-1')
   })
 })
 
