@@ -6,11 +6,15 @@ import { deleteOwnership, deletePublicAccessBlock, getAcl, getOwnership, getPubl
 import { corsXml, parseCorsConfiguration } from './bucket-cors.js'
 import * as stored from './bucket-stored.js'
 import { authorize, bucketOf, type Ctx, type Handler, type S3Response } from './context.js'
-import { S3Error } from './errors.js'
+import { S3Error, errors } from './errors.js'
 import { verifiedPayload } from './payload.js'
 import type { Bucket } from './state.js'
 
-export const SETTINGS = ['cors', 'policy', 'lifecycle', 'publicAccessBlock', 'versioning', 'logging', 'ownershipControls', 'acl', 'location', 'encryption', 'tagging'] as const
+// Subresources S3 has and the test S3 does not: routed here so they answer 501 rather than being taken
+// for a CreateBucket or a ListObjects.
+const UNSUPPORTED = ['website', 'replication', 'requestPayment', 'notification', 'accelerate', 'object-lock', 'inventory', 'analytics', 'metrics', 'intelligent-tiering', 'metadataTable', 'metadataConfiguration'] as const
+
+export const SETTINGS = ['cors', 'policy', 'policyStatus', 'lifecycle', 'publicAccessBlock', 'versioning', 'logging', 'ownershipControls', 'acl', 'location', 'encryption', 'tagging', ...UNSUPPORTED] as const
 export type Setting = (typeof SETTINGS)[number]
 
 interface Operation {
@@ -37,9 +41,12 @@ const deleteCors = (_ctx: Ctx, bucket: Bucket): S3Response => {
   return { status: 204 }
 }
 
-const TABLE: Record<Setting, Partial<Record<'PUT' | 'GET' | 'DELETE', Operation>>> = {
+type Table = Record<Exclude<Setting, (typeof UNSUPPORTED)[number]>, Partial<Record<'PUT' | 'GET' | 'DELETE', Operation>>>
+
+const TABLE: Table = {
   cors: { PUT: { action: 's3:PutBucketCORS', run: putCors, digestRequired: true }, GET: { action: 's3:GetBucketCORS', run: getCors }, DELETE: { action: 's3:PutBucketCORS', run: deleteCors } },
   policy: { PUT: { action: 's3:PutBucketPolicy', run: stored.putPolicy }, GET: { action: 's3:GetBucketPolicy', run: stored.getPolicy }, DELETE: { action: 's3:DeleteBucketPolicy', run: stored.deletePolicy } },
+  policyStatus: { GET: { action: 's3:GetBucketPolicyStatus', run: stored.getPolicyStatus } },
   lifecycle: {
     PUT: { action: 's3:PutLifecycleConfiguration', run: stored.putLifecycle, digestRequired: true },
     GET: { action: 's3:GetLifecycleConfiguration', run: stored.getLifecycle },
@@ -75,7 +82,8 @@ const TABLE: Record<Setting, Partial<Record<'PUT' | 'GET' | 'DELETE', Operation>
 export function bucketSetting(sub: Setting): Handler {
   return (ctx) => {
     const { req } = ctx
-    const op = TABLE[sub][req.method as 'PUT' | 'GET' | 'DELETE']
+    if (!(sub in TABLE)) throw errors.notImplemented(`The ?${sub} subresource is not implemented by the test S3`)
+    const op = TABLE[sub as keyof Table][req.method as 'PUT' | 'GET' | 'DELETE']
     if (!op) throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: req.method, ResourceType: sub.toUpperCase() })
     const bucket = bucketOf(ctx)
     authorize(ctx, op.action, bucket.name)

@@ -28,6 +28,12 @@ export function getPolicy(_ctx: Ctx, bucket: Bucket): S3Response {
   if (bucket.settings.policy === undefined) throw new S3Error(404, 'NoSuchBucketPolicy', 'The bucket policy does not exist', { BucketName: bucket.name })
   return { status: 200, headers: { 'content-type': 'application/json' }, body: bucket.settings.policy }
 }
+/** GetBucketPolicyStatus: whether the stored policy is public, by the test BlockPublicPolicy uses. */
+export function getPolicyStatus(ctx: Ctx, bucket: Bucket): S3Response {
+  const { body } = getPolicy(ctx, bucket)
+  const isPublic = isPublicPolicy(JSON.parse(String(body)) as Record<string, unknown>)
+  return { status: 200, headers: XML, body: buildXml('PolicyStatus', { IsPublic: isPublic }) }
+}
 export function deletePolicy(_ctx: Ctx, bucket: Bucket): S3Response {
   delete bucket.settings.policy
   return gone()

@@ -133,6 +133,27 @@ describe('what each PUT refuses', () => {
     expect(await outcome(client.send(new S.PutBucketPolicyCommand({ Bucket, Policy: doc })))).toEqual([204, 'ok'])
     expect((await client.send(new S.GetBucketPolicyCommand({ Bucket }))).Policy).toBe(doc)
   })
+
+  it('GetBucketPolicyStatus: 404 without a policy, IsPublic as BlockPublicPolicy judges it', async () => {
+    expect(await outcome(client.send(new S.GetBucketPolicyStatusCommand({ Bucket: 'fresh-bucket' })))).toEqual([404, 'NoSuchBucketPolicy'])
+    expect((await client.send(new S.GetBucketPolicyStatusCommand({ Bucket: 'open-bucket' }))).PolicyStatus?.IsPublic).toBe(true)
+    await client.send(new S.PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify(bucketPolicy({ bucket: B, prefix: 'uploads/' })) }))
+    expect((await client.send(new S.GetBucketPolicyStatusCommand({ Bucket: B }))).PolicyStatus?.IsPublic).toBe(false)
+  })
+})
+
+describe('subresources the test S3 does not implement: 501 NotImplemented (never a CreateBucket or a listing)', () => {
+  const Bucket = B
+  const cases: [string, Call][] = [
+    ['PutBucketWebsite', () => client.send(new S.PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }))],
+    ['GetBucketWebsite', () => client.send(new S.GetBucketWebsiteCommand({ Bucket }))],
+    ['GetBucketReplication', () => client.send(new S.GetBucketReplicationCommand({ Bucket }))],
+    ['GetBucketAccelerateConfiguration', () => client.send(new S.GetBucketAccelerateConfigurationCommand({ Bucket }))],
+    ['GetBucketNotificationConfiguration', () => client.send(new S.GetBucketNotificationConfigurationCommand({ Bucket }))],
+    ['GetObjectLockConfiguration', () => client.send(new S.GetObjectLockConfigurationCommand({ Bucket }))],
+    ['GetBucketRequestPayment', () => client.send(new S.GetBucketRequestPaymentCommand({ Bucket }))],
+  ]
+  it.each(cases)('%s', async (_name, call) => expect(await outcome(call())).toEqual([501, 'NotImplemented']))
 })
 
 describe('methods a subresource does not have: 405 MethodNotAllowed', () => {
