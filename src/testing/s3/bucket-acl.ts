@@ -152,3 +152,15 @@ export function aclXml(bucket: Bucket, state: State): string {
     .join('')
   return `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>${owner}</ID></Owner><AccessControlList>${grantXml}</AccessControlList></AccessControlPolicy>`
 }
+
+/**
+ * True when the bucket's ACL grants everyone (AllUsers) `permission` (or FULL_CONTROL), and ACLs count:
+ * not under BucketOwnerEnforced, and not ignored by the public access block's IgnorePublicAcls.
+ * READ lets anyone list the bucket; WRITE lets anyone write and delete its objects.
+ */
+export function bucketAclAllowsEveryone(bucket: Bucket, state: State, permission: 'READ' | 'WRITE'): boolean {
+  const { ownership, publicAccessBlock } = bucket.settings
+  if (ownership === 'BucketOwnerEnforced' || publicAccessBlock.IgnorePublicAcls) return false
+  const grants = extraOf(bucket).aclGrants ?? cannedGrants(bucket.settings.acl, ownerId(state))
+  return grants.some((g) => g.grantee.type === 'Group' && g.grantee.uri === ALL_USERS && (g.permission === permission || g.permission === 'FULL_CONTROL'))
+}

@@ -1,4 +1,5 @@
 // What every operation handler gets, and what it returns.
+import { bucketAclAllowsEveryone } from './bucket-acl.js'
 import { errors } from './errors.js'
 import { baseKeys, bucketArn, evaluate, objectArn, type ConditionKeys } from './permissions.js'
 import type { S3Request } from './request.js'
@@ -25,9 +26,18 @@ export const who = (auth: Auth): string => auth.principal?.name ?? 'anonymous'
 
 /** True when the signer may do `action` on the key (or the bucket, without one). */
 export function allowed(ctx: Ctx, action: string, bucket: string, key?: string, keys: ConditionKeys = {}): boolean {
-  if (!ctx.auth.principal) return false
+  if (!ctx.auth.principal) return anonymousAllowed(ctx, action, bucket)
   const resource = key === undefined ? bucketArn(bucket) : objectArn(bucket, key)
   return evaluate(ctx.auth.principal, action, resource, { ...baseKeys(ctx.auth), ...keys }) === 'allow'
+}
+
+// An anonymous request has no identity policy: only a public bucket ACL can allow it (an object's own
+// ACL is checked by the read path). Bucket policies are stored, not evaluated (docs/testing.md).
+const ANONYMOUS_BY_ACL: Record<string, 'READ' | 'WRITE'> = { 's3:ListBucket': 'READ', 's3:PutObject': 'WRITE', 's3:DeleteObject': 'WRITE' }
+function anonymousAllowed(ctx: Ctx, action: string, bucketName: string): boolean {
+  const permission = ANONYMOUS_BY_ACL[action]
+  const bucket = ctx.state.buckets.get(bucketName)
+  return permission !== undefined && bucket !== undefined && bucketAclAllowsEveryone(bucket, ctx.state, permission)
 }
 
 /** Throws AccessDenied unless the signer may do `action`. */

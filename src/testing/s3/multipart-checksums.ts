@@ -21,11 +21,9 @@ const TYPES: Record<string, readonly ChecksumType[]> = {
   sha256: ['COMPOSITE'],
 }
 
-// state.ts's MultipartUpload has no field for the checksum type: kept beside it until it has one.
-const typeOf = new WeakMap<MultipartUpload, ChecksumType>()
-export const checksumTypeOf = (upload: MultipartUpload): ChecksumType | undefined => (upload.checksumAlgorithm ? typeOf.get(upload) : undefined)
+export const checksumTypeOf = (upload: MultipartUpload): ChecksumType | undefined => (upload.checksumAlgorithm ? upload.checksumType : undefined)
 export const setChecksumType = (upload: MultipartUpload, type: ChecksumType | undefined): void => {
-  if (type) typeOf.set(upload, type)
+  if (type) upload.checksumType = type
 }
 
 /** The XML element name of an algorithm's checksum: `ChecksumSHA256`, `ChecksumCRC64NVME`. */

@@ -46,8 +46,14 @@ export function checkWriteConditions(req: S3Request, existing: StoredObject | un
 /** Stores `object`, counting its bytes against the cap (less those of the object it replaces). */
 export function store(ctx: Ctx, bucket: Bucket, object: StoredObject): void {
   const old = bucket.objects.get(object.key)
-  reserve(ctx.state, object.body.byteLength)
+  // The replaced object's bytes are freed first, so a same-size overwrite at the cap still fits.
   if (old) release(ctx.state, old.body.byteLength)
+  try {
+    reserve(ctx.state, object.body.byteLength)
+  } catch (error) {
+    if (old) reserve(ctx.state, old.body.byteLength)
+    throw error
+  }
   bucket.objects.set(object.key, object)
 }
 

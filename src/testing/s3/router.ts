@@ -4,7 +4,7 @@ import { SETTINGS, bucketSetting, createBucket, deleteBucket, headBucket, listBu
 import type { Handler } from './context.js'
 import { S3Error } from './errors.js'
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart } from './multipart.js'
-import { deleteObject, deleteObjects, getObject, headObject, listObjectsV2 } from './objects-read.js'
+import { deleteObject, deleteObjects, getObject, headObject, listObjectsV1, listObjectsV2 } from './objects-read.js'
 import { copyObject, putObject } from './objects-write.js'
 import { postObject } from './post.js'
 import { hasParam, param, type S3Request } from './request.js'
@@ -39,12 +39,7 @@ export function route(req: S3Request): Route {
         if (setting) return { operation: `GetBucket:${setting}`, handler: bucketSetting(setting) }
         if (hasParam(req, 'uploads')) return { operation: 'ListMultipartUploads', handler: listMultipartUploads }
         if (param(req, 'list-type') === '2') return { operation: 'ListObjectsV2', handler: listObjectsV2 }
-        return {
-          operation: 'ListObjects',
-          handler: () => {
-            throw new S3Error(501, 'NotImplemented', 'ListObjects (version 1) is not implemented by the test S3: use ListObjectsV2 (list-type=2)')
-          },
-        }
+        return { operation: 'ListObjects', handler: listObjectsV1 }
       case 'DELETE':
         return setting ? { operation: `DeleteBucket:${setting}`, handler: bucketSetting(setting) } : { operation: 'DeleteBucket', handler: deleteBucket }
       case 'HEAD':

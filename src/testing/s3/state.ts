@@ -41,6 +41,8 @@ export interface MultipartUpload {
   acl: string
   /** The checksum algorithm named at create (x-amz-checksum-algorithm), lower-case. */
   checksumAlgorithm?: string
+  /** x-amz-checksum-type at create: how the object's checksum is made of the parts'. */
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT'
   parts: Map<number, UploadPart>
 }
 

@@ -207,3 +207,51 @@ describe('DeleteObject and ListObjectsV2', () => {
     expect([res.status, res.code]).toEqual([403, 'AccessDenied'])
   })
 })
+
+describe('ListObjects (version 1), anonymous access by a public bucket ACL, and the byte cap on overwrite', () => {
+  it('ListObjects v1 lists by prefix and marker, with NextMarker only under a delimiter', async () => {
+    const { ListObjectsCommand } = await import('@aws-sdk/client-s3')
+    for (const k of ['v1/a/1', 'v1/a/2', 'v1/b', 'v1/c']) await put(k, 'x')
+    const all = await client.send(new ListObjectsCommand({ Bucket: B, Prefix: 'v1/' }))
+    const after = await client.send(new ListObjectsCommand({ Bucket: B, Prefix: 'v1/', Marker: 'v1/a/2' }))
+    const tree = await client.send(new ListObjectsCommand({ Bucket: B, Prefix: 'v1/', Delimiter: '/', MaxKeys: 1 }))
+    expect([all.Contents?.map((o) => o.Key), after.Contents?.map((o) => o.Key), tree.CommonPrefixes?.map((p) => p.Prefix), tree.IsTruncated, tree.NextMarker]).toEqual([
+      ['v1/a/1', 'v1/a/2', 'v1/b', 'v1/c'],
+      ['v1/b', 'v1/c'],
+      ['v1/a/'],
+      true,
+      'v1/a/',
+    ])
+  })
+
+  it('anonymous: 403 on a private bucket; list and write allowed by a public-read-write ACL once ACLs are enabled and unblocked', async () => {
+    const { PutBucketAclCommand, PutBucketOwnershipControlsCommand, PutPublicAccessBlockCommand } = await import('@aws-sdk/client-s3')
+    const name = s3.createBucket('open-bucket')
+    const anonymousList = () => fetch(`${s3.endpoint}/${name}?list-type=2`)
+    const anonymousPut = () => fetch(`${s3.endpoint}/${name}/dropped.txt`, { method: 'PUT', body: 'x' })
+    const before = [(await outcome(await anonymousList())).code, (await outcome(await anonymousPut())).code]
+    await client.send(new PutBucketOwnershipControlsCommand({ Bucket: name, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }))
+    await client.send(new PutPublicAccessBlockCommand({ Bucket: name, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } }))
+    await client.send(new PutBucketAclCommand({ Bucket: name, ACL: 'public-read-write' }))
+    expect([...before, (await anonymousList()).status, (await anonymousPut()).status]).toEqual(['AccessDenied', 'AccessDenied', 200, 200])
+  })
+
+  it('a same-size overwrite at the cap fits (the old bytes are freed first); a larger one is refused and the old object kept', async () => {
+    const small = await startTestS3({ buckets: ['tiny'], maxBytes: 8 })
+    try {
+      const c = (body: string) => signedFetch(small.credentials, { method: 'PUT', url: `${small.endpoint}/tiny/k`, body, headers: { 'content-length': String(body.length) } })
+      const statuses = [(await c('12345678')).status, (await c('abcdefgh')).status, (await c('123456789')).status]
+      const kept = await (await signedFetch(small.credentials, { method: 'GET', url: `${small.endpoint}/tiny/k` })).text()
+      expect([statuses, kept]).toEqual([[200, 200, 400], 'abcdefgh'])
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('a ranged GET carries no checksum (it would not match the range); the whole object does', async () => {
+    await put('ck/obj', 'checksummed', { 'x-amz-checksum-sha256': sha256('checksummed') })
+    const whole = await get('ck/obj', { 'x-amz-checksum-mode': 'ENABLED' })
+    const part = await get('ck/obj', { 'x-amz-checksum-mode': 'ENABLED', range: 'bytes=0-3' })
+    expect([whole.headers.get('x-amz-checksum-sha256'), part.status, part.headers.get('x-amz-checksum-sha256')]).toEqual([sha256('checksummed'), 206, null])
+  })
+})
