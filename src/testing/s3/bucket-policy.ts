@@ -1,5 +1,6 @@
-// PutBucketPolicy's document, checked as S3 checks it on the PUT (MalformedPolicy with S3's
-// messages), and the public-policy test BlockPublicPolicy applies. The policy is stored and returned
+// PutBucketPolicy's document, checked on the PUT as S3 checks it (MalformedPolicy; the messages are
+// S3's as other S3 implementations record them, unverified here), and the public-policy test
+// BlockPublicPolicy applies. Actions are checked for form, not against S3's list of actions. The policy is stored and returned
 // only: the test S3 does not evaluate bucket policies on requests (IAM identity policies are, see
 // permissions.ts).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html,
