@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { S3Client } from '@aws-sdk/client-s3'
+import { validBucketName } from './bucket.js'
 import { who, type Ctx, type S3Response } from './context.js'
 import { corsHeaders, preflight } from './cors.js'
 import { S3Error, errorXml } from './errors.js'
@@ -16,11 +17,10 @@ import { newBucket, type Principal, type State } from './state.js'
 import type { TestS3, TestS3Options, TestS3Principal, TestS3PrincipalOptions, TestS3RequestLog } from './types.js'
 
 const ACCOUNT = '000000000000'
-const BUCKET_NAME = /^(?!xn--|sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
 const randomKey = (bytes: number) => randomBytes(bytes).toString('base64').replace(/[+/=]/g, '').slice(0, Math.ceil(bytes * 1.33))
 
 function checkBucketName(name: unknown): string {
-  if (typeof name !== 'string' || !BUCKET_NAME.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+  if (typeof name !== 'string' || !validBucketName(name)) {
     throw new TypeError(`createBucket: the name is ${JSON.stringify(name)}; S3 bucket names are 3-63 lower-case letters, digits, "." and "-"`)
   }
   return name
