@@ -1,4 +1,4 @@
-// The protocol round trip every handler example must serve, against the S3 emulator: what a browser
+// The protocol round trip every handler example must serve, against the strict test S3: what a browser
 // would do with it (grant → PUT with the grant's headers → complete → download), and the refusals a
 // user would notice. `send` is how one example takes a Request (over a socket, or a route function).
 import { expect } from 'vitest'

@@ -1,23 +1,22 @@
 // examples/hono/server.ts: through app.fetch (as Bun, Deno and Workers call it) and served on Node
-// through safe-presign/node, against the S3 emulator.
+// through safe-presign/node, against the S3 s3.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { S3Client } from '@aws-sdk/client-s3'
 import type { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../../examples/demo/emulator.js'
+import { startTestS3, type TestS3 } from '../../../src/testing/s3/index.js'
 import { createApp, createHandler } from '../../../examples/hono/server.js'
 import { toNodeListener } from '../../../src/adapters/node.js'
 import { createSafeDownload, createSafeUpload, memoryStore } from '../../../src/index.js'
 import { roundTrip } from './flow.js'
 
-let emulator: Emulator
+let s3: TestS3
 let app: Hono
 
 beforeAll(async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  emulator = await startEmulator({ buckets: ['uploads'] })
-  const client = new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials })
+  s3 = await startTestS3({ buckets: ['uploads'] })
+  const client = s3.client()
   const store = memoryStore()
   const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
   const downloads = createSafeDownload({ client, bucket: 'uploads', store })
@@ -25,7 +24,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await emulator?.close()
+  await s3?.close()
 })
 
 describe('examples/hono', () => {

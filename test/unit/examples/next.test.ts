@@ -1,5 +1,5 @@
 // examples/next: the App Router route file's exported GET and POST, called with Requests as Next calls
-// them (no Next install), against the S3 emulator that examples/next/lib/uploads.ts starts on first use.
+// them (no Next install), against the strict test S3 that examples/next/lib/uploads.ts starts on first use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type * as Route from '../../../examples/next/app/api/uploads/[...path]/route.js'
 import { roundTrip } from './flow.js'
@@ -9,7 +9,7 @@ let closeUploads: () => Promise<void>
 
 beforeAll(async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  // The emulator, not whatever S3 this shell points at.
+  // The test S3, not whatever S3 this shell points at.
   delete process.env.S3_BUCKET
   route = await import('../../../examples/next/app/api/uploads/[...path]/route.js')
   ;({ closeUploads } = await import('../../../examples/next/lib/uploads.js'))

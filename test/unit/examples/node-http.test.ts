@@ -1,10 +1,9 @@
-// examples/node-http/server.ts, in-process against the S3 emulator: the routes a user would copy
+// examples/node-http/server.ts, in-process against the S3 s3: the routes a user would copy
 // must do what its header promises, over real HTTP, end to end.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../../examples/demo/emulator.js'
+import { startTestS3, type TestS3 } from '../../../src/testing/s3/index.js'
 import { createHandler, STATUS } from '../../../examples/node-http/server.js'
 import { createSafeDownload, createSafeUpload, ErrorCode, memoryStore, type PutGrant } from '../../../src/index.js'
 
@@ -13,14 +12,14 @@ const PNG = Buffer.from(
   'hex',
 )
 
-let emulator: Emulator
+let s3: TestS3
 let server: Server
 let base: string
 
 beforeAll(async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  emulator = await startEmulator({ buckets: ['uploads'] })
-  const client = new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: emulator.region, credentials: emulator.credentials })
+  s3 = await startTestS3({ buckets: ['uploads'] })
+  const client = s3.client()
   const store = memoryStore()
   const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
   const downloads = createSafeDownload({ client, bucket: 'uploads', store })
@@ -32,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections()
   await new Promise((resolve) => server?.close(resolve))
-  await emulator?.close()
+  await s3?.close()
 })
 
 const call = (method: string, path: string, options: { user?: string; json?: unknown } = {}) =>
