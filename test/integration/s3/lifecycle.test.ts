@@ -129,7 +129,7 @@ describePeers('upload lifecycle', (peer) => {
   })
 
   it('defence in depth: an object that S3 should have refused (written out of band) is rejected by complete()', async () => {
-    // The admin client stands in for a peer that does not enforce signed headers (s3rver, a proxy).
+    // The admin client stands in for a peer that does not enforce signed headers (an old emulator, a proxy).
     const up = uploads()
     const cases: [string, Buffer, string, string][] = [
       ['other size than signed', Buffer.concat([PNG, Buffer.from([0])]), 'image/png', 'SIZE_MISMATCH'],

@@ -1,6 +1,6 @@
 // createSafeUpload with POST grants (a browser form and a signed policy), sent as multipart/form-data
-// over real HTTP to each S3 peer (RGW and the test S3: peers.ts): what the policy makes S3 refuse. The s3rver emulator checks no part of a POST
-// policy, so only a real peer proves these. POST builders require quarantine (a form can be replayed:
+// over real HTTP to each S3 peer (RGW and the test S3: peers.ts): what the policy makes S3 refuse. Both must
+// refuse what AWS refuses; where RGW does not, deviations.ts says so. POST builders require quarantine (a form can be replayed:
 // lifecycle.test.ts), so every form here writes quarantine/<uuid>, and complete() promotes it.
 import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
