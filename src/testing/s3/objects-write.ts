@@ -57,6 +57,22 @@ export function store(ctx: Ctx, bucket: Bucket, object: StoredObject): void {
   bucket.objects.set(object.key, object)
 }
 
+/** The object a PUT (or a POST form, as an S3Request of its fields) writes: its type, headers and metadata as sent. */
+export function writtenObject(ctx: Ctx, req: S3Request, key: string, body: Uint8Array, checksums: Record<string, string>, acl: string): StoredObject {
+  return {
+    key,
+    body,
+    etag: `"${md5Hex(body)}"`,
+    lastModified: ctx.state.now(),
+    contentType: req.headers.get('content-type') ?? 'binary/octet-stream',
+    headers: storedHeadersOf(req),
+    metadata: metadataOf(req),
+    checksums,
+    acl,
+    owner: who(ctx.auth),
+  }
+}
+
 export function contentLength(req: S3Request): number {
   const header = req.headers.get('content-length')
   // An aws-chunked body may come with Transfer-Encoding: chunked instead (the SDK does, for a stream of
@@ -81,18 +97,7 @@ export function putObject(ctx: Ctx): S3Response {
   const { body, checksums } = verifiedPayload(req, ctx.auth)
   const existing = bucket.objects.get(key)
   checkWriteConditions(req, existing, key)
-  const object: StoredObject = {
-    key,
-    body,
-    etag: `"${md5Hex(body)}"`,
-    lastModified: ctx.state.now(),
-    contentType: req.headers.get('content-type') ?? 'binary/octet-stream',
-    headers: storedHeadersOf(req),
-    metadata: metadataOf(req),
-    checksums,
-    acl,
-    owner: who(ctx.auth),
-  }
+  const object = writtenObject(ctx, req, key, body, checksums, acl)
   store(ctx, bucket, object)
   const headers: Record<string, string> = { etag: object.etag, 'x-amz-server-side-encryption': 'AES256' }
   for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value

@@ -4,10 +4,10 @@
 // s3:authType POST. Stored as PutObject stores: same ACL rules, digests, byte cap and ETag.
 // AWS: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
 import { writeAcl } from './acl.js'
-import { CHECKSUMS, md5Hex } from './checksums.js'
-import { authorize, bucketOf, who, type Ctx, type S3Response } from './context.js'
+import { CHECKSUMS } from './checksums.js'
+import { authorize, bucketOf, type Ctx, type S3Response } from './context.js'
 import { S3Error, errors, escapeXml } from './errors.js'
-import { MAX_PUT_BYTES, metadataOf, storedHeadersOf, store } from './objects-write.js'
+import { MAX_PUT_BYTES, store, writtenObject } from './objects-write.js'
 import { verifiedPayload } from './payload.js'
 import { authenticateForm } from './post-auth.js'
 import { headerText, mimeEncode } from './post-encoding.js'
@@ -74,18 +74,7 @@ export async function postObject(ctx: Ctx): Promise<S3Response> {
   if (size > MAX_PUT_BYTES) throw errors.entityTooLarge(size, MAX_PUT_BYTES)
   checkChecksumAlgorithm(form)
   const { body, checksums } = verifiedPayload(req, auth)
-  const object: StoredObject = {
-    key,
-    body,
-    etag: `"${md5Hex(body)}"`,
-    lastModified: ctx.state.now(),
-    contentType: req.headers.get('content-type') ?? 'binary/octet-stream',
-    headers: storedHeadersOf(req),
-    metadata: metadataOf(req),
-    checksums,
-    acl: storedAcl,
-    owner: who(auth),
-  }
+  const object = writtenObject({ ...ctx, auth }, req, key, body, checksums, storedAcl)
   store(ctx, bucket, object)
   return answer(ctx, bucket, object, form)
 }

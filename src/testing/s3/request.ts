@@ -50,13 +50,8 @@ export async function readBody(message: IncomingMessage, limit: number): Promise
     }
     chunks.push(chunk)
   }
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
+  const out = Buffer.concat(chunks, size)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 
 export function parseRequest(message: IncomingMessage, body: Uint8Array): S3Request {

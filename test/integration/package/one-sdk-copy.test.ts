@@ -12,26 +12,16 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { distStale } from '../../helpers/build-dist.js'
 import { describeWithServer } from '../../helpers/env.js'
+import { registryMissing } from '../../helpers/registry.js'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const npm = (args: string[], cwd: string) =>
   run('npm', args, { cwd, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } })
 
-/** Why the registry cannot be used, or undefined. */
-async function registryMissing(): Promise<string | undefined> {
-  const registry = (await npm(['config', 'get', 'registry'], root).catch(() => ({ stdout: 'https://registry.npmjs.org/' }))).stdout.trim().replace(/\/?$/, '/')
-  try {
-    const res = await fetch(`${registry}-/ping`, { signal: AbortSignal.timeout(5000) })
-    await res.body?.cancel()
-    return res.ok ? undefined : `the npm registry (${registry}) answered ${res.status} to /-/ping`
-  } catch (e) {
-    return `the npm registry (${registry}) is unreachable: ${(e as Error).message}`
-  }
-}
 
 const stale = distStale(root)
-const missing = stale ? `dist/ cannot be packed as it is (${stale}): run \`npm run build\`` : await registryMissing()
+const missing = stale ? `dist/ cannot be packed as it is (${stale}): run \`npm run build\`` : await registryMissing(root)
 
 interface LsNode { version?: string; dependencies?: Record<string, LsNode> }
 /** Every version of `name` in an `npm ls --all --json` tree, with the path that reaches it. */

@@ -12,6 +12,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { distStale } from '../../helpers/build-dist.js'
 import { describeWithServer } from '../../helpers/env.js'
+import { registryMissing } from '../../helpers/registry.js'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -20,17 +21,6 @@ const exec = (file: string, args: string[], cwd: string) =>
   run(file, args, { cwd, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...quiet } })
 const npm = (args: string[], cwd: string) => exec('npm', args, cwd)
 
-/** Why the registry cannot be used, or undefined. */
-async function registryMissing(): Promise<string | undefined> {
-  const registry = (await npm(['config', 'get', 'registry'], root).catch(() => ({ stdout: 'https://registry.npmjs.org/' }))).stdout.trim().replace(/\/?$/, '/')
-  try {
-    const res = await fetch(`${registry}-/ping`, { signal: AbortSignal.timeout(5000) })
-    await res.body?.cancel()
-    return res.ok ? undefined : `the npm registry (${registry}) answered ${res.status} to /-/ping`
-  } catch (e) {
-    return `the npm registry (${registry}) is unreachable: ${(e as Error).message}`
-  }
-}
 
 /** The code block of docs/testing.md whose fence says `file=<name>`, as the page has it. */
 function docBlock(name: string): string {
@@ -55,7 +45,7 @@ register('data:text/javascript,' + encodeURIComponent(\`
 `
 
 const stale = distStale(root)
-const missing = stale ? `dist/ cannot be packed as it is (${stale}): run \`npm run build\`` : await registryMissing()
+const missing = stale ? `dist/ cannot be packed as it is (${stale}): run \`npm run build\`` : await registryMissing(root)
 
 describeWithServer('docs/testing.md examples in fresh consumers of the packed package', missing, () => {
   let base: string

@@ -2,31 +2,11 @@
 // fetch. Each row asserts the HTTP status and the S3 error code AWS documents (undefined: accepted).
 // Where Ceph RGW 16 answers otherwise (test/integration/s3/multipart-peer.test.ts and a probe), the row
 // says so: the test S3 follows AWS.
-import { createHash } from 'node:crypto'
-import { crc32 as zlibCrc32 } from 'node:zlib'
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  UploadPartCopyCommand,
-  type CompletedPart,
-  type CompleteMultipartUploadCommandInput,
-  type CreateMultipartUploadCommandInput,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
 import { describe, expect, it } from 'vitest'
 import { createSafeUpload, memoryStore, type PartGrant, type SafeUploadConfig } from '../../../../src/index.js'
-import { startTestS3, type TestS3, type TestS3Principal } from '../../../../src/testing/s3/index.js'
 import { minimalPng } from '../../../integration/s3/support.js'
-
-import { useMultipartS3, MiB, Outcome, OK, sha256, fill, http, root, as, part, bytesOf } from './multipart-support.js'
+import { useMultipartS3, MiB, Outcome, OK, sha256, fill, http, root, bytesOf } from './multipart-support.js'
 
 useMultipartS3()
 

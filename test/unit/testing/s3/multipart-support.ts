@@ -2,16 +2,10 @@
 import { createHash } from 'node:crypto'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  PutObjectCommand,
   UploadPartCommand,
-  UploadPartCopyCommand,
   type CompletedPart,
   type CompleteMultipartUploadCommandInput,
   type CreateMultipartUploadCommandInput,
@@ -19,9 +13,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll } from 'vitest'
-import { createSafeUpload, memoryStore, type PartGrant, type SafeUploadConfig } from '../../../../src/index.js'
 import { startTestS3, type TestS3, type TestS3Principal } from '../../../../src/testing/s3/index.js'
-import { minimalPng } from '../../../integration/s3/support.js'
 
 export const MiB = 1024 ** 2
 export type Outcome = [status: number, code: string | undefined]
