@@ -8,7 +8,7 @@ import { authorize, bucketOf, isoDate, release, reserve, type Ctx, type S3Respon
 import { errors } from './errors.js'
 import { copiedChecksums, elementOf, partChecksums } from './multipart-checksums.js'
 import { MAX_PART_BYTES, partNumberOf, uploadOf } from './multipart-upload.js'
-import { checkCopySourceConditions, contentLength, copySource } from './objects-write.js'
+import { checkCopySourceConditions, contentLength, copyConditionKeys, copySource } from './objects-write.js'
 import { verifiedPayload } from './payload.js'
 import type { MultipartUpload, State, UploadPart } from './state.js'
 import { buildXml } from './xml.js'
@@ -67,7 +67,7 @@ function uploadPartCopy(ctx: Ctx): S3Response {
   const { req } = ctx
   const bucket = bucketOf(ctx)
   const partNumber = partNumberOf(ctx)
-  authorize(ctx, 's3:PutObject', bucket.name, req.key!, { 's3:x-amz-acl': req.headers.get('x-amz-acl') })
+  authorize(ctx, 's3:PutObject', bucket.name, req.key!, copyConditionKeys(req))
   const upload = uploadOf(ctx, bucket)
   // The read is the signer's own (s3:GetObject on the source), as for CopyObject.
   const source = copySource(ctx)

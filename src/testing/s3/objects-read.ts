@@ -100,7 +100,8 @@ function read(ctx: Ctx, head: boolean): S3Response {
   let slice: { start: number; end: number } | undefined
   const partNumber = param(ctx.req, 'partNumber')
   if (partNumber !== undefined) {
-    const n = Number(partNumber)
+    if (ctx.req.headers.has('range')) throw errors.invalidRequest('Cannot specify both Range header and partNumber query parameter')
+    const n = /^\d+$/.test(partNumber) ? Number(partNumber) : NaN
     const parts = object.parts ?? [{ size, etag: object.etag }]
     if (!Number.isInteger(n) || n < 1 || n > 10000) throw errors.invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', partNumber)
     if (n > parts.length) throw new S3Error(416, 'InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partNumber, ActualPartCount: String(parts.length) })
@@ -152,8 +153,9 @@ export function deleteObjects(ctx: Ctx): S3Response {
   if (objects.length > 1000) throw errors.malformedXml()
   const deleted: XmlValue[] = []
   const failed: XmlValue[] = []
+  if (objects.some((o) => text(o, 'Key') === undefined)) throw errors.malformedXml()
   for (const o of objects) {
-    const key = text(o, 'Key') ?? ''
+    const key = text(o, 'Key')!
     if (!allowed(ctx, 's3:DeleteObject', bucket.name, key)) {
       failed.push({ Key: key, Code: 'AccessDenied', Message: 'Access Denied' })
       continue

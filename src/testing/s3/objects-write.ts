@@ -14,9 +14,20 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3
 /** The headers S3 stores with an object and returns on GET and HEAD. */
 export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires']
 
+/** User metadata in a PUT is at most 2 KB: names and values, in UTF-8 (S3 user guide, "Working with object metadata"). */
+export const MAX_METADATA_BYTES = 2048
+
 export function metadataOf(req: S3Request): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of req.headers) if (name.startsWith('x-amz-meta-')) out[name.slice('x-amz-meta-'.length)] = value
+  let size = 0
+  for (const [name, value] of req.headers) {
+    if (!name.startsWith('x-amz-meta-')) continue
+    out[name.slice('x-amz-meta-'.length)] = value
+    size += Buffer.byteLength(name.slice('x-amz-meta-'.length)) + Buffer.byteLength(value)
+  }
+  if (size > MAX_METADATA_BYTES) {
+    throw new S3Error(400, 'MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size', { Size: String(size), MaxSizeAllowed: String(MAX_METADATA_BYTES) })
+  }
   return out
 }
 export function storedHeadersOf(req: S3Request): Record<string, string> {
@@ -104,6 +115,13 @@ export function putObject(ctx: Ctx): S3Response {
   return { status: 200, headers }
 }
 
+/** The condition keys of a copy's write: its ACL, its source and its metadata directive. */
+export const copyConditionKeys = (req: S3Request) => ({
+  's3:x-amz-acl': req.headers.get('x-amz-acl'),
+  's3:x-amz-copy-source': req.headers.get('x-amz-copy-source'),
+  's3:x-amz-metadata-directive': req.headers.get('x-amz-metadata-directive'),
+})
+
 /** `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded. */
 export function copySource(ctx: Ctx): { bucket: Bucket; object: StoredObject } {
   const raw = ctx.req.headers.get('x-amz-copy-source')!
@@ -147,7 +165,7 @@ export function copyObject(ctx: Ctx): S3Response {
   const { req } = ctx
   const bucket = bucketOf(ctx)
   const key = req.key!
-  authorize(ctx, 's3:PutObject', bucket.name, key, { 's3:x-amz-acl': req.headers.get('x-amz-acl') })
+  authorize(ctx, 's3:PutObject', bucket.name, key, copyConditionKeys(req))
   const source = copySource(ctx)
   const acl = writeAcl(req, bucket)
   checkCopySourceConditions(req, source.object)

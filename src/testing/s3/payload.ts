@@ -61,6 +61,13 @@ export function verifiedPayload(req: S3Request, auth: Auth): Payload {
     const declared = req.headers.get('x-amz-decoded-content-length')
     if (declared === undefined) throw new S3Error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.')
     if (Number(declared) !== body.length) throw new S3Error(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.')
+    // The trailer must be exactly the one x-amz-trailer declared: a declared checksum left out (or another
+    // sent instead) would store the body unchecked. AWS answers 400 MalformedTrailerError.
+    const declaredTrailer = req.headers.get('x-amz-trailer')?.trim().toLowerCase()
+    const names = [...decoded.trailers.keys()]
+    if (declaredTrailer === undefined ? names.length > 0 : names.length !== 1 || names[0] !== declaredTrailer) {
+      throw new S3Error(400, 'MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.')
+    }
     for (const [name, value] of decoded.trailers) if (name.startsWith('x-amz-checksum-')) sent.set(name, value)
   } else if (hash !== undefined && hash !== 'UNSIGNED-PAYLOAD' && auth.type === 'REST-HEADER') {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw errors.invalidArgument('x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.', 'x-amz-content-sha256', hash)

@@ -12,6 +12,7 @@ import { S3Error, errorXml } from './errors.js'
 import { Faults } from './faults.js'
 import { parseRequest, readBody, type S3Request } from './request.js'
 import { route } from './router.js'
+import { checkPolicies } from './permissions.js'
 import { authenticate } from './sigv4.js'
 import { newBucket, type Principal, type State } from './state.js'
 import type { TestS3, TestS3Options, TestS3Principal, TestS3PrincipalOptions, TestS3RequestLog } from './types.js'
@@ -57,6 +58,7 @@ export async function startTestS3(options: TestS3Options = {}): Promise<TestS3> 
     const accessKeyId = p.accessKeyId ?? `AKIA${randomBytes(8).toString('hex').toUpperCase()}`
     if (state.principals.has(accessKeyId)) throw new TypeError(`addPrincipal: the access key of "${p.name}" is already in use`)
     const policies = p.policy === undefined ? [] : Array.isArray(p.policy) ? [...p.policy] : [p.policy]
+    checkPolicies(p.name, policies)
     const principal: Principal = { name: p.name, arn: `arn:aws:iam::${ACCOUNT}:user/${p.name}`, accessKeyId, secretAccessKey: p.secretAccessKey ?? randomKey(30), policies }
     state.principals.set(accessKeyId, principal)
     return { name: principal.name, arn: principal.arn, accessKeyId, secretAccessKey: principal.secretAccessKey }
@@ -97,6 +99,8 @@ export async function startTestS3(options: TestS3Options = {}): Promise<TestS3> 
     try {
       const body = await readBody(message, Math.min(state.maxBytes, 5 * 1024 ** 3 + 64 * 1024))
       req = parseRequest(message, body)
+      // S3's longest key: 1024 bytes of UTF-8, for every operation on a key.
+      if (req.key !== undefined && Buffer.byteLength(req.key) > 1024) throw new S3Error(400, 'KeyTooLongError', 'Your key is too long', { MaxSizeAllowed: '1024', Size: String(Buffer.byteLength(req.key)) })
       const found = req.method === 'OPTIONS' ? undefined : route(req)
       operation = found?.operation ?? 'Preflight'
       const fault = faults.take(req, operation)

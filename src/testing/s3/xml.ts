@@ -23,8 +23,14 @@ export type XmlTree = { [name: string]: XmlTree[] | string[] | string }
  */
 export function parseXml(body: Uint8Array, root: string): XmlTree {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(body)
-  if (text.trim() === '' || /<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw errors.malformedXml()
-  const doc = parser.parse(text) as Record<string, unknown[]>
+  let doc: Record<string, unknown[]>
+  try {
+    if (text.trim() === '' || /<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw errors.malformedXml()
+    doc = parser.parse(text) as Record<string, unknown[]>
+  } catch {
+    // Also what the parser throws on input it will not take (e.g. nesting past its limit): not a 500.
+    throw errors.malformedXml()
+  }
   const top = doc[root]
   if (!Array.isArray(top) || top.length !== 1) throw errors.malformedXml()
   const node = top[0]

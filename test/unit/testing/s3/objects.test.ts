@@ -255,3 +255,39 @@ describe('ListObjects (version 1), anonymous access by a public bucket ACL, and 
     expect([whole.headers.get('x-amz-checksum-sha256'), part.status, part.headers.get('x-amz-checksum-sha256')]).toEqual([sha256('checksummed'), 206, null])
   })
 })
+
+describe('limits and malformed input (from the review of the test S3)', () => {
+  const chunked = (trailer: string) => {
+    const body = Buffer.from(`5\r\nhello\r\n0\r\n${trailer}\r\n`)
+    return signedFetch(s3.credentials, {
+      method: 'PUT',
+      url: url('t/chunked'),
+      body,
+      payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'content-length': String(body.length), 'x-amz-trailer': 'x-amz-checksum-sha256' },
+    })
+  }
+  const cases: { name: string; send: () => Promise<Response>; status: number; code: string }[] = [
+    { name: 'aws-chunked with the declared checksum trailer', send: () => chunked(`x-amz-checksum-sha256:${sha256('hello')}\r\n`), status: 200, code: '' },
+    { name: 'aws-chunked with the declared trailer missing', send: () => chunked(''), status: 400, code: 'MalformedTrailerError' },
+    { name: 'aws-chunked with another checksum than declared', send: () => chunked('x-amz-checksum-crc32:NhCmhg==\r\n'), status: 400, code: 'MalformedTrailerError' },
+    { name: 'aws-chunked with a wrong declared checksum', send: () => chunked(`x-amz-checksum-sha256:${sha256('other')}\r\n`), status: 400, code: 'BadDigest' },
+    { name: 'a key of 1025 bytes', send: () => put('k'.repeat(1025), 'x'), status: 400, code: 'KeyTooLongError' },
+    { name: 'a key of 1024 bytes', send: () => put('k'.repeat(1024), 'x'), status: 200, code: '' },
+    { name: '3000 bytes of user metadata', send: () => put('t/meta', 'x', { 'x-amz-meta-big': 'm'.repeat(3000) }), status: 400, code: 'MetadataTooLarge' },
+    { name: 'partNumber and Range together', send: () => get('seed.txt', { range: 'bytes=0-1' }, '?partNumber=1'), status: 400, code: 'InvalidRequest' },
+    { name: 'partNumber not a whole number (1e1)', send: () => get('seed.txt', {}, '?partNumber=1e1'), status: 400, code: 'InvalidArgument' },
+    { name: 'DeleteObjects nested 20,000 deep', send: () => {
+      const xml = `<Delete>${'<a>'.repeat(20000)}${'</a>'.repeat(20000)}</Delete>`
+      return signedFetch(s3.credentials, { method: 'POST', url: `${s3.endpoint}/${B}?delete=`, body: xml, headers: { 'content-md5': md5(xml) } })
+    }, status: 400, code: 'MalformedXML' },
+    { name: 'DeleteObjects with an Object without a Key', send: () => {
+      const xml = '<Delete><Object>abc</Object></Delete>'
+      return signedFetch(s3.credentials, { method: 'POST', url: `${s3.endpoint}/${B}?delete=`, body: xml, headers: { 'content-md5': md5(xml) } })
+    }, status: 400, code: 'MalformedXML' },
+  ]
+  it.each(cases)('$name → $status $code', async ({ send, status, code }) => {
+    const res = await outcome(await send())
+    expect({ status: res.status, code: res.code }).toEqual({ status, code })
+  })
+})
