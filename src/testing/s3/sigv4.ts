@@ -123,6 +123,10 @@ function queryAuth(state: State, req: S3Request, get: (name: string) => string |
     throw fail('Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.')
   }
   if (algorithm !== 'AWS4-HMAC-SHA256') throw fail('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"')
+  // Each once: a second X-Amz-Signature would be left out of the canonical query unverified.
+  for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
+    if (req.query.filter(([k]) => k === name).length > 1) throw fail(`${name} appears more than once in the query string`)
+  }
   const scope = parseCredential(state, credential!, fail)
   const signedAt = parseAmzDate(amzDate)
   if (signedAt === undefined) throw fail(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`)

@@ -34,6 +34,7 @@ const withParam = (url: string, name: string, value: string) => {
 describe('query auth (presigned URLs)', () => {
   const cases: { name: string; url: () => Promise<string>; init?: RequestInit; status: number; code: string }[] = [
     { name: 'as issued', url: () => getUrl(), status: 200, code: '' },
+    { name: 'a second X-Amz-Signature appended', url: async () => `${await getUrl()}&X-Amz-Signature=junk`, status: 400, code: 'AuthorizationQueryParametersError' },
     { name: 'signature changed', url: async () => { const u = await getUrl(); const sig = new URL(u).searchParams.get('X-Amz-Signature')!; return withParam(u, 'X-Amz-Signature', sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))) }, status: 403, code: 'SignatureDoesNotMatch' },
     { name: 'another key in the path', url: async () => (await getUrl()).replace('/ok.txt', '/other.txt'), status: 403, code: 'SignatureDoesNotMatch' },
     { name: 'an unsigned query parameter added', url: async () => withParam(await getUrl(), 'response-content-type', 'text/html'), status: 403, code: 'SignatureDoesNotMatch' },
