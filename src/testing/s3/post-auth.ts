@@ -3,10 +3,9 @@
 // credential's scope), or nobody. The signature is checked over the policy text as received, before
 // the policy is decoded: a changed policy is SignatureDoesNotMatch, not a malformed document.
 // AWS: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html
-import { timingSafeEqual } from 'node:crypto'
 import { S3Error, errors } from './errors.js'
 import { missingField, type PostForm } from './post-form.js'
-import { hmacHex, parseAmzDate, parseCredential, principalFor, signingKey, type Auth } from './sigv4.js'
+import { checkSignature, parseAmzDate, parseCredential, principalFor, type Auth } from './sigv4.js'
 import type { State } from './state.js'
 
 export interface PostSignature {
@@ -47,17 +46,7 @@ export function authenticateForm(state: State, form: PostForm): PostSignature | 
   if (amzDate.slice(0, 8) !== scope.day) throw argument('Invalid credential date. Date is not the same as X-Amz-Date.', 'X-Amz-Date', amzDate)
   const principal = principalFor(state, scope.accessKeyId)
 
-  const expected = hmacHex(signingKey(principal.secretAccessKey, scope.day, scope.region, scope.service), policy)
-  const a = Buffer.from(expected, 'utf8')
-  const b = Buffer.from(signature, 'utf8')
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new S3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
-      AWSAccessKeyId: principal.accessKeyId,
-      StringToSign: policy,
-      SignatureProvided: signature,
-      StringToSignBytes: [...Buffer.from(policy, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0')).join(' '),
-    })
-  }
+  checkSignature(principal, scope, policy, signature, { StringToSignBytes: [...Buffer.from(policy, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0')).join(' ') })
   // No expiry here: the policy's `expiration` is the form's lifetime. s3:signatureAge still reaches IAM.
   const auth: Auth = { principal, type: 'POST', signedHeaders: new Set(), signatureAgeMs: state.now() - signedAt }
   return { auth, policy }

@@ -67,6 +67,11 @@ function canonicalRequest(req: S3Request, signed: readonly string[], payload: st
 function verify(principal: Principal, req: S3Request, scope: Scope, amzDate: string, signed: readonly string[], payload: string, provided: string, omitQuery?: string): void {
   const request = canonicalRequest(req, signed, payload, omitQuery)
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${scope.day}/${scope.region}/${scope.service}/aws4_request`, sha256Hex(request)].join('\n')
+  checkSignature(principal, scope, stringToSign, provided, { CanonicalRequest: request })
+}
+
+/** The signature of `stringToSign` with the principal's key for `scope`, or 403 SignatureDoesNotMatch (also for POST forms). */
+export function checkSignature(principal: Principal, scope: Scope, stringToSign: string, provided: string, extra: Record<string, string> = {}): void {
   const expected = hmacHex(signingKey(principal.secretAccessKey, scope.day, scope.region, scope.service), stringToSign)
   const a = Buffer.from(expected, 'utf8')
   const b = Buffer.from(provided, 'utf8')
@@ -75,12 +80,12 @@ function verify(principal: Principal, req: S3Request, scope: Scope, amzDate: str
       AWSAccessKeyId: principal.accessKeyId,
       StringToSign: stringToSign,
       SignatureProvided: provided,
-      CanonicalRequest: request,
+      ...extra,
     })
   }
 }
 
-interface Scope {
+export interface Scope {
   accessKeyId: string
   day: string
   region: string
