@@ -113,7 +113,7 @@ const MAX_BUCKETS = 10_000
 /** ListBuckets: s3:ListAllMyBuckets, which has no resource type (only `"Resource": "*"` grants it). */
 export function listBuckets(ctx: Ctx): S3Response {
   const { req, state, auth } = ctx
-  if (!auth.principal || evaluate(auth.principal, 's3:ListAllMyBuckets', '*', baseKeys(auth)) !== 'allow') throw errors.accessDenied()
+  if (!auth.principal || evaluate(auth.principal, 's3:ListAllMyBuckets', '*', baseKeys(auth, state.now())) !== 'allow') throw errors.accessDenied()
   const maxParam = param(req, 'max-buckets')
   if (maxParam !== undefined && (!/^\d+$/.test(maxParam) || Number(maxParam) < 1 || Number(maxParam) > MAX_BUCKETS)) {
     throw errors.invalidArgument('Argument max-buckets must be an integer between 1 and 10000', 'max-buckets', maxParam)

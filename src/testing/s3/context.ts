@@ -28,7 +28,7 @@ export const who = (auth: Auth): string => auth.principal?.name ?? 'anonymous'
 export function allowed(ctx: Ctx, action: string, bucket: string, key?: string, keys: ConditionKeys = {}): boolean {
   if (!ctx.auth.principal) return anonymousAllowed(ctx, action, bucket)
   const resource = key === undefined ? bucketArn(bucket) : objectArn(bucket, key)
-  return evaluate(ctx.auth.principal, action, resource, { ...baseKeys(ctx.auth), ...keys }) === 'allow'
+  return evaluate(ctx.auth.principal, action, resource, { ...baseKeys(ctx.auth, ctx.state.now()), ...keys }) === 'allow'
 }
 
 // An anonymous request has no identity policy: only a public bucket ACL can allow it (an object's own

@@ -102,10 +102,10 @@ export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`
 
 /** The condition keys every request has: who signed it and how, how old its signature is, the time, the network. */
-export function baseKeys(auth: Auth): ConditionKeys {
+/** `now`: the test S3's clock (its `now` option), so aws:CurrentTime agrees with signature expiry. */
+export function baseKeys(auth: Auth, now: number): ConditionKeys {
   const p = auth.principal
   const user = p?.policies === undefined ? undefined : p.name
-  const now = Date.now()
   return {
     'aws:username': user,
     'aws:userid': p?.accessKeyId,
