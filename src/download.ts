@@ -7,7 +7,8 @@ import { keyProblem } from './key/key.js'
 import { MAX_BATCH_KEYS } from './limits.js'
 import { resolveDownloadConfig, type ResolvedDownloadConfig, type SafeDownloadConfig } from './policy/download-config.js'
 import { presignWith } from './sign/presign.js'
-import { signingContext, type SigningContext } from './sign/target.js'
+import type { SignLink } from './sign/batch.js'
+import { signingContext } from './sign/target.js'
 import type { UploadRecord } from './stores/types.js'
 import type { TicketContext } from './tickets.js'
 import { storeCall } from './_internal/store-call.js'
@@ -56,9 +57,12 @@ export interface SafeDownload {
   readonly config: Readonly<ResolvedDownloadConfig>
 }
 
-// Tickets load with the first ticket or redemption, out of a link-only app's start bundle.
+// Tickets load with the first ticket or redemption, and the batch signer with the first presignMany, out
+// of a link-only app's start bundle.
 let ticketsModule: Promise<typeof import('./tickets.js')> | undefined
 const loadTickets = () => (ticketsModule ??= import('./tickets.js'))
+let batchModule: Promise<typeof import('./sign/batch.js')> | undefined
+const loadBatch = () => (batchModule ??= import('./sign/batch.js'))
 
 export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   const cfg = resolveDownloadConfig(config)
@@ -100,21 +104,25 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
     return record
   }
 
-  /** One link. A batch passes the signing context it resolved once for all its keys. */
-  async function sign(record: UploadRecord, expiresIn: number, nowMs: number, context?: SigningContext): Promise<DownloadLink> {
+  /** The response overrides every link carries: served as an attachment, as the verified type, never cached. */
+  function linkQuery(record: UploadRecord): Record<string, string> {
     // A wildcard grant ('image/*') is served as the type the bytes were verified as.
     const type = record.contentType.endsWith('/*') ? (record.sniffedType && record.sniffedType !== 'unknown' ? record.sniffedType : 'application/octet-stream') : record.contentType
-    const signed = await presignWith(context ?? (await signingContext(cfg.signer, cfg.bucket)), {
-      method: 'GET',
-      bucket: cfg.bucket,
-      key: record.key,
-      // Pinned too: a client may have stored its own Cache-Control with the upload (unsigned headers are
-      // kept), and a shared cache must never keep a private file.
-      query: { 'response-cache-control': 'private, no-store', 'response-content-disposition': contentDisposition(record.filename), 'response-content-type': type },
-      expiresIn,
-      signingDate: new Date(nowMs),
-    })
+    // Cache-Control is pinned too: a client may have stored its own with the upload (unsigned headers
+    // are kept), and a shared cache must never keep a private file.
+    return { 'response-cache-control': 'private, no-store', 'response-content-disposition': contentDisposition(record.filename), 'response-content-type': type }
+  }
+
+  /** One link. */
+  async function sign(record: UploadRecord, expiresIn: number, nowMs: number): Promise<DownloadLink> {
+    const signed = await presignWith(await signingContext(cfg.signer, cfg.bucket), { method: 'GET', bucket: cfg.bucket, key: record.key, query: linkQuery(record), expiresIn, signingDate: new Date(nowMs) })
     return { url: signed.url, expiresAt: signed.expiresAt }
+  }
+
+  /** The signer of one presignMany call: the same links as sign(), with one signing key for all. */
+  async function batchLinks(nowMs: number, expiresIn: number): Promise<SignLink> {
+    const { batchSigner } = await loadBatch()
+    return batchSigner(cfg.signer, await signingContext(cfg.signer, cfg.bucket), expiresIn, new Date(nowMs))
   }
 
   async function decide<T>(type: 'download.granted' | 'ticket.issued', subject: unknown, key: unknown, now: number, run: () => Promise<T & { expiresAt: number }>): Promise<T & { expiresAt: number }> {
@@ -162,20 +170,20 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       const problems = request.keys.map((key) => keyProblem(key, cfg.keyPrefix))
       const valid = request.keys.filter((_, i) => problems[i] === undefined)
       const records = valid.length > 0 ? await storeCall('getMany', () => cfg.store.getMany(valid, now)) : new Map<string, UploadRecord>()
-      // Resolved once for the batch, and only when some key needs a link. The keys are signed one
-      // after another, not with Promise.all: a thousand concurrent presigns cost more per key than
-      // the same thousand in turn (the bench measured 1.3× a single link), and signing is CPU work
-      // that concurrency cannot speed up.
-      let context: SigningContext | undefined
+      // One signing key for the batch (sign/batch.ts), made when the first key needs a link. The keys
+      // are signed one after another, not with Promise.all: a thousand concurrent signatures cost more
+      // per key than the same thousand in turn, and signing is CPU work that concurrency cannot speed up.
+      let link: SignLink | undefined
       const results: BatchResult[] = []
       for (const [i, key] of request.keys.entries()) {
         try {
-          const link = await decide('download.granted', requester, key, now, async () => {
+          const out = await decide('download.granted', requester, key, now, async () => {
             if (problems[i] !== undefined) invalid('INVALID_KEY', 'key', key, problems[i]!)
             const record = await authorize(key, records.get(key), requester)
-            return sign(record, expiresIn, now, (context ??= await signingContext(cfg.signer, cfg.bucket)))
+            link ??= await batchLinks(now, expiresIn)
+            return link(record.key, linkQuery(record))
           })
-          results.push({ key, ok: true, ...link })
+          results.push({ key, ok: true, url: out.url, expiresAt: out.expiresAt })
         } catch (error) {
           if (!isSafePresignError(error)) throw error
           results.push({ key: String(key), ok: false, error })

@@ -4,6 +4,7 @@
 // and the endpoint resolved once per bucket.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { toBase64, toHex, utf8 } from '../_internal/bytes.js'
+import { hmacWith, iso8601, signingKey } from './sigv4.js'
 import { clampToCredentials, validUntil } from './credentials.js'
 import { signingContext } from './target.js'
 
@@ -69,28 +70,4 @@ export async function presignPost(client: S3Client, spec: PostSpec): Promise<Sig
     expiresIn,
     expiresAt,
   }
-}
-
-function iso8601(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
-type Hmac = (key: Uint8Array, data: string) => Promise<Uint8Array>
-
-/**
- * HMAC-SHA256 through the client's own hash (`config.sha256`, which is an HMAC when given a secret), as
- * the SDK's SigV4 signer does: Node's crypto under Node, WebCrypto or a JS fallback elsewhere.
- */
-function hmacWith(client: S3Client): Hmac {
-  return async (key, data) => {
-    const hash = new client.config.sha256(key)
-    hash.update(utf8(data))
-    return hash.digest()
-  }
-}
-
-async function signingKey(hmac: Hmac, secret: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
-  let key = utf8(`AWS4${secret}`)
-  for (const part of [shortDate, region, service, 'aws4_request']) key = await hmac(key, part)
-  return key
 }
