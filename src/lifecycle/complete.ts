@@ -4,7 +4,6 @@
 // Any failed check deletes the object first, then marks the record rejected: nothing unverified
 // stays readable, and nothing half-promoted remains.
 import { CopyObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
-import type { ErrorCode } from '../errors.js'
 import { SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
 import { keyProblem } from '../key/key.js'

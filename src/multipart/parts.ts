@@ -6,8 +6,8 @@ import { SafePresignError } from '../errors.js'
 import { BUCKET_OWNER_ACL, MAX_PARTS_PER_SIGN } from '../limits.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import { declaredChecksum } from '../policy/upload-request.js'
-import { presignWith } from '../sign/presign.js'
-import { signingContext, type SigningContext } from '../sign/target.js'
+import { batchSigner, type SignLink } from '../sign/batch.js'
+import { signingContext } from '../sign/target.js'
 import { invalid } from '../_internal/validate.js'
 import { assertOpen, checkRef, objectKeyOf, openUpload, s3Call, type MultipartRecord, type MultipartRef } from './open.js'
 import { partLength } from './plan.js'
@@ -40,8 +40,6 @@ export interface ListPartsResult {
   parts: ListedPart[]
 }
 
-const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-acl'] as const
-
 export async function signParts(cfg: ResolvedUploadConfig, request: SignPartsRequest, nowMs: number): Promise<PartGrant[]> {
   const ref = checkRef(cfg, request, 'signParts')
   const parts = (request as { parts?: unknown }).parts
@@ -65,36 +63,22 @@ export async function signParts(cfg: ResolvedUploadConfig, request: SignPartsReq
   const expiresIn = Math.min(cfg.expiresIn, Math.floor((record.expiresAt - nowMs) / 1000))
   if (expiresIn < 1) assertOpen({ ...record, expiresAt: nowMs }, nowMs)
   const signingDate = new Date(nowMs)
-  const context = await signingContext(cfg.signer, cfg.bucket)
-  return Promise.all(wanted.map((part) => signPart(cfg, context, record, part, expiresIn, signingDate)))
+  // One signing key for the call's parts (sign/batch.ts), signed one after another.
+  const sign = await batchSigner(cfg.signer, await signingContext(cfg.signer, cfg.bucket), expiresIn, signingDate, { method: 'PUT', operation: 'UploadPart' })
+  const grants: PartGrant[] = []
+  for (const part of wanted) grants.push(await signPart(cfg, sign, record, part))
+  return grants
 }
 
-async function signPart(
-  cfg: ResolvedUploadConfig,
-  context: SigningContext,
-  record: MultipartRecord,
-  part: { partNumber: number; checksum: MultipartRecord['checksum'] },
-  expiresIn: number,
-  signingDate: Date,
-): Promise<PartGrant> {
+async function signPart(cfg: ResolvedUploadConfig, sign: SignLink, record: MultipartRecord, part: { partNumber: number; checksum: MultipartRecord['checksum'] }): Promise<PartGrant> {
   const headers: Record<string, string> = { 'content-length': String(partLength(record.multipart, record.maxSize, part.partNumber)) }
   if (part.checksum?.algorithm === 'md5') headers['content-md5'] = part.checksum.value
+  // A signed header, never hoisted into the query, where S3 would ignore the checksum.
   if (part.checksum?.algorithm === 'sha256') headers['x-amz-checksum-sha256'] = part.checksum.value
   // RGW evaluates the upload signer's s3:x-amz-acl condition on every part too (as present and empty
   // when absent, measured: 403), so a split setup's part URLs sign the same ACL as its grants.
   if (cfg.bucketOwnerAcl) headers['x-amz-acl'] = BUCKET_OWNER_ACL
-  const signed = await presignWith(context, {
-    method: 'PUT',
-    operation: 'UploadPart',
-    bucket: cfg.bucket,
-    key: objectKeyOf(record),
-    headers,
-    query: { partNumber: String(part.partNumber), uploadId: record.multipart.uploadId },
-    // In the query, S3 would ignore the checksum: keep it a signed header.
-    unhoistable: UNHOISTABLE,
-    expiresIn,
-    signingDate,
-  })
+  const signed = await sign(objectKeyOf(record), { partNumber: String(part.partNumber), uploadId: record.multipart.uploadId }, headers)
   return { partNumber: part.partNumber, url: signed.url, headers, expiresAt: signed.expiresAt }
 }
 

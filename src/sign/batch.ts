@@ -1,7 +1,9 @@
-// A batch of GET links (presignMany) signed with one signing key. The SDK's presigner derives it for
-// every URL (an HMAC for its cache key, then the lookup) and clones the request twice; here the key,
-// the scope and the X-Amz-* parameters are computed once, and each link costs its canonical request's
-// SHA-256 and one HMAC. The URLs are byte-for-byte those of presignWith (test/unit/sign/batch.test.ts).
+// A batch of URLs signed with one signing key: presignMany's GET links, signParts' part URLs. The SDK's
+// presigner derives the key for every URL (an HMAC for its cache key, then the lookup) and clones the
+// request twice; here the key, the scope and the fixed X-Amz-* parameters are computed once, and each
+// URL costs its canonical request's SHA-256 and one HMAC. The URLs are byte-for-byte those of
+// presignWith (test/unit/sign/batch.test.ts). Every header given is signed and stays a header: pass only
+// what presignWith would not hoist into the query (not x-amz-*, or in its `unhoistable` list).
 import type { S3Client } from '@aws-sdk/client-s3'
 import { toHex } from '../_internal/bytes.js'
 import { clampToCredentials, validUntil } from './credentials.js'
@@ -12,10 +14,18 @@ import { encodeKeyPath, type SigningContext } from './target.js'
 /** RFC 3986, as SigV4 canonicalizes a query: encodeURIComponent plus `!'()*`. */
 const escape = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
-export type SignLink = (key: string, query: Record<string, string>) => Promise<Presigned>
+export type SignLink = (key: string, query: Record<string, string>, headers?: Record<string, string>) => Promise<Presigned>
 
-/** A signer for GET links of one batch: one lifetime, one signing date, the context's credentials. */
-export async function batchSigner(client: S3Client, { target, credentials }: SigningContext, requested: number, signingDate: Date): Promise<SignLink> {
+export interface BatchOptions {
+  /** @default 'GET' */
+  method?: 'GET' | 'PUT'
+  /** The operation named in `x-id`, as the SDK adds it. @default 'GetObject' */
+  operation?: 'GetObject' | 'UploadPart'
+}
+
+/** A signer for the URLs of one batch: one method, one lifetime, one signing date, the context's credentials. */
+export async function batchSigner(client: S3Client, { target, credentials }: SigningContext, requested: number, signingDate: Date, options: BatchOptions = {}): Promise<SignLink> {
+  const method = options.method ?? 'GET'
   const expiresIn = clampToCredentials(requested, credentials.expiration, signingDate)
   const date = amzDate(signingDate)
   const scope = `${date.slice(0, 8)}/${target.signingRegion}/${target.signingService}/aws4_request`
@@ -29,21 +39,26 @@ export async function batchSigner(client: S3Client, { target, credentials }: Sig
     'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
     'X-Amz-Date': date,
     'X-Amz-Expires': String(expiresIn),
-    'X-Amz-SignedHeaders': 'host',
-    'x-id': 'GetObject',
+    'x-id': options.operation ?? 'GetObject',
   }
   if (credentials.sessionToken) fixed['X-Amz-Security-Token'] = credentials.sessionToken
-  if (target.responseChecksumMode) fixed['x-amz-checksum-mode'] = 'ENABLED'
+  if (method === 'GET' && target.responseChecksumMode) fixed['x-amz-checksum-mode'] = 'ENABLED'
   const expiresAt = validUntil(signingDate, expiresIn)
   // The query is canonicalized once per batch for its fixed part; a link adds its own parameters and,
   // in the URL, the signature, each at its sorted place (the order of the canonical query and of formatUrl).
   const fixedPairs = sortedPairs(fixed)
   const scheme = target.protocol.endsWith(':') ? target.protocol : `${target.protocol}:`
 
-  return async (objectKey, extra) => {
+  return async (objectKey, extra, headers = {}) => {
     const path = `${target.basePath}/${encodeKeyPath(objectKey)}`
-    const pairs = merge(fixedPairs, sortedPairs(extra))
-    const canonical = `GET\n${path}\n${pairs.map((p) => p[1]).join('&')}\nhost:${host}\n\nhost\nUNSIGNED-PAYLOAD`
+    // Header names lower-case and sorted, values trimmed with inner whitespace collapsed, as SigV4 canonicalizes.
+    const canonicalHeaders: Record<string, string> = { host }
+    for (const [name, value] of Object.entries(headers)) canonicalHeaders[name.toLowerCase()] = value.trim().replace(/\s+/g, ' ')
+    const names = Object.keys(canonicalHeaders).sort()
+    const signedHeaders = names.join(';')
+    const pairs = merge(fixedPairs, sortedPairs({ ...extra, 'X-Amz-SignedHeaders': signedHeaders }))
+    const headerLines = names.map((n) => `${n}:${canonicalHeaders[n]}\n`).join('')
+    const canonical = `${method}\n${path}\n${pairs.map((p) => p[1]).join('&')}\n${headerLines}\n${signedHeaders}\nUNSIGNED-PAYLOAD`
     const stringToSign = `AWS4-HMAC-SHA256\n${date}\n${scope}\n${await sha256HexWith(client, canonical)}`
     const signature = toHex(await hmac(key, stringToSign))
     const query = merge(pairs, [['X-Amz-Signature', `X-Amz-Signature=${signature}`]]).map((p) => p[1]).join('&')

@@ -1,5 +1,5 @@
-// presignMany's batch signer (one signing key for the batch) against the SDK's presigner through
-// presignWith, the path every single link takes: the same URL, byte for byte, for every client shape
+// The batch signer (one signing key for presignMany's links and signParts' part URLs) against the SDK's
+// presigner through presignWith, the path every single URL takes: the same URL, byte for byte, for every client shape
 // (virtual-host, path-style with a port, session tokens, response checksums), for keys and
 // Content-Dispositions from the hostile filename corpus and from fast-check.
 import { existsSync, readFileSync } from 'node:fs'
@@ -47,6 +47,21 @@ describe.each(Object.entries(clients))('batch links = single links (%s)', (_, ma
       const { single, batch } = await pair(`uploads/${'3b241101-e2bb-4255-8caf-4136c566a962'}.png`, queryFor(name.ok ? name.value : undefined))
       expect(batch).toEqual(single)
     }
+  })
+
+  it('part URLs (PUT, UploadPart) with every header signParts signs, for any upload id and length', async () => {
+    const context = await signingContext(client, 'photos-bucket')
+    const headerSets: Record<string, string>[] = [{}, { 'content-md5': Buffer.alloc(16, 7).toString('base64') }, { 'x-amz-checksum-sha256': Buffer.alloc(32, 9).toString('base64') }, { 'x-amz-acl': 'bucket-owner-full-control' }, { 'x-amz-checksum-sha256': Buffer.alloc(32, 1).toString('base64'), 'x-amz-acl': 'bucket-owner-full-control' }]
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 10_000 }), fc.string({ minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 5 * 1024 ** 3 }), fc.constantFrom(...headerSets), async (partNumber, uploadId, length, extraHeaders) => {
+        const headers = { 'content-length': String(length), ...extraHeaders }
+        const query = { partNumber: String(partNumber), uploadId }
+        const single = await presignWith(context, { method: 'PUT', operation: 'UploadPart', bucket: 'photos-bucket', key: 'quarantine/3b241101-e2bb-4255-8caf-4136c566a962.bin', headers, query, unhoistable: ['x-amz-checksum-sha256', 'x-amz-acl'], expiresIn: 300, signingDate })
+        const sign = await batchSigner(client, context, 300, signingDate, { method: 'PUT', operation: 'UploadPart' })
+        expect((await sign('quarantine/3b241101-e2bb-4255-8caf-4136c566a962.bin', query, headers)).url).toBe(single.url)
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('for any key of printable Unicode and any lifetime up to 7 days', async () => {
