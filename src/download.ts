@@ -1,6 +1,8 @@
 // createSafeDownload: every link is checked against the ownership store first.
 //   request → key check → store (one round trip) → authorize → sign GET (attachment, pinned type)
 import { emitter } from './events.js'
+import { registerSdk } from './_internal/s3-commands.js'
+import { SDK } from './sign/commands.js'
 import { isSafePresignError, SafePresignError } from './errors.js'
 import { contentDisposition } from './key/content-disposition.js'
 import { keyProblem } from './key/key.js'
@@ -65,6 +67,7 @@ let batchModule: Promise<typeof import('./sign/batch.js')> | undefined
 const loadBatch = () => (batchModule ??= import('./sign/batch.js'))
 
 export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
+  registerSdk(SDK)
   const cfg = resolveDownloadConfig(config)
   const emit = emitter(cfg.onEvent)
   const defaultExpiry = Math.min(60, cfg.expiresIn)

@@ -1,5 +1,7 @@
 // createSafeUpload: config → policy → key/filename → sign → store → grant.
 import { emitter } from './events.js'
+import { registerSdk } from './_internal/s3-commands.js'
+import { SDK } from './sign/commands.js'
 import type { AbortResult } from './multipart/complete.js'
 import type { MultipartRequest, MultipartUpload } from './multipart/create.js'
 import type { MultipartRef } from './multipart/open.js'
@@ -89,6 +91,7 @@ export interface SafeUpload {
 }
 
 export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
+  registerSdk(SDK)
   const cfg = resolveUploadConfig(config)
   const emit = emitter(cfg.onEvent)
 

@@ -3,7 +3,8 @@
 //   head → size → stored type → checksum → sniff → scan → promote → commit
 // Any failed check deletes the object first, then marks the record rejected: nothing unverified
 // stays readable, and nothing half-promoted remains.
-import { CopyObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
 import { keyProblem } from '../key/key.js'
@@ -206,7 +207,7 @@ async function promote(cfg: ResolvedUploadConfig, record: UploadRecord, verified
       ? await copyInParts(cfg, { from, to, size: verified.size, etag: verified.etag, contentType: verified.contentType, metadata: verified.metadata, partSize: record.multipart?.partSize })
       : (await s3('CopyObject', () =>
           cfg.client.send(
-            new CopyObjectCommand({ Bucket: cfg.bucket, Key: to, CopySource: copySource(cfg.bucket, from), CopySourceIfMatch: verified.etag, MetadataDirective: 'COPY' }),
+            command('CopyObject', { Bucket: cfg.bucket, Key: to, CopySource: copySource(cfg.bucket, from), CopySourceIfMatch: verified.etag, MetadataDirective: 'COPY' }),
           ),
         )).CopyObjectResult?.ETag
   // Some stores quote ETags in CopyObjectResult and others do not (RGW): compare them bare.

@@ -1,13 +1,8 @@
 // Promotion of an object over 5 GiB, where CopyObject stops: a multipart copy (UploadPartCopy), each
 // range conditional on the verified ETag, with the source's type and metadata set on creation (a part
 // copy carries none). With the upload's own part size, the copy has the source's very multipart ETag.
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCopyCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 import { MAX_MULTIPART_PARTS, MAX_PART_SIZE_BYTES, MIN_PART_SIZE_BYTES } from '../limits.js'
 
@@ -36,7 +31,7 @@ export async function copyInParts(cfg: { client: S3Client; bucket: string }, cop
     }
   }
   const created = await call('CreateMultipartUpload', () =>
-    cfg.client.send(new CreateMultipartUploadCommand({ Bucket: cfg.bucket, Key: copy.to, ContentType: copy.contentType, Metadata: copy.metadata })),
+    cfg.client.send(command('CreateMultipartUpload', { Bucket: cfg.bucket, Key: copy.to, ContentType: copy.contentType, Metadata: copy.metadata })),
   )
   const uploadId = created.UploadId!
   try {
@@ -45,7 +40,7 @@ export async function copyInParts(cfg: { client: S3Client; bucket: string }, cop
       const end = Math.min(start + partSize, copy.size) - 1
       const part = await call('UploadPartCopy', () =>
         cfg.client.send(
-          new UploadPartCopyCommand({
+          command('UploadPartCopy', {
             Bucket: cfg.bucket,
             Key: copy.to,
             UploadId: uploadId,
@@ -59,11 +54,11 @@ export async function copyInParts(cfg: { client: S3Client; bucket: string }, cop
       parts.push({ PartNumber: n, ETag: part.CopyPartResult?.ETag })
     }
     const done = await call('CompleteMultipartUpload', () =>
-      cfg.client.send(new CompleteMultipartUploadCommand({ Bucket: cfg.bucket, Key: copy.to, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
+      cfg.client.send(command('CompleteMultipartUpload', { Bucket: cfg.bucket, Key: copy.to, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
     )
     return done.ETag
   } catch (error) {
-    await cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: copy.to, UploadId: uploadId })).catch(() => {})
+    await cfg.client.send(command('AbortMultipartUpload', { Bucket: cfg.bucket, Key: copy.to, UploadId: uploadId })).catch(() => {})
     throw error
   }
 }

@@ -1,7 +1,8 @@
 // The S3 calls complete() makes, each turning S3's answer into the library's: a missing object is
 // `undefined`, an object the worker may not read a rejection, a changed ETag (412) a replay, anything
 // else S3_ERROR with the record unchanged.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { isSafePresignError, SafePresignError } from '../errors.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import { md5 } from '../_internal/md5.js'
@@ -10,7 +11,7 @@ import { Rejection } from './rejection.js'
 
 export async function headObject(cfg: ResolvedUploadConfig, key: string): Promise<HeadObjectCommandOutput | undefined> {
   try {
-    return await cfg.client.send(new HeadObjectCommand({ Bucket: cfg.bucket, Key: key, ChecksumMode: 'ENABLED' }))
+    return await cfg.client.send(command('HeadObject', { Bucket: cfg.bucket, Key: key, ChecksumMode: 'ENABLED' }))
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
     if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined
@@ -31,7 +32,7 @@ export async function headObject(cfg: ResolvedUploadConfig, key: string): Promis
  */
 async function deniedReading(cfg: ResolvedUploadConfig, key: string): Promise<boolean> {
   try {
-    const out = await cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: 'bytes=0-0' }))
+    const out = await cfg.client.send(command('GetObject', { Bucket: cfg.bucket, Key: key, Range: 'bytes=0-0' }))
     await out.Body?.transformToByteArray()
     return false
   } catch (error) {
@@ -41,7 +42,7 @@ async function deniedReading(cfg: ResolvedUploadConfig, key: string): Promise<bo
 
 export async function readRange(cfg: ResolvedUploadConfig, key: string, length: number, etag: string | undefined): Promise<Uint8Array> {
   if (length <= 0) return new Uint8Array()
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}`, IfMatch: etag })))
+  const out = await s3('GetObject', () => cfg.client.send(command('GetObject', { Bucket: cfg.bucket, Key: key, Range: `bytes=0-${length - 1}`, IfMatch: etag })))
   return (await out.Body?.transformToByteArray()) ?? new Uint8Array()
 }
 
@@ -51,7 +52,7 @@ export async function readRange(cfg: ResolvedUploadConfig, key: string, length: 
  * has no MD5. A client configured without `md5` gets ours (src/_internal/md5.ts, about 8× slower on Node).
  */
 export async function digestObject(cfg: ResolvedUploadConfig, key: string, algorithm: 'md5' | 'sha256', etag: string | undefined): Promise<Uint8Array> {
-  const out = await s3('GetObject', () => cfg.client.send(new GetObjectCommand({ Bucket: cfg.bucket, Key: key, IfMatch: etag })))
+  const out = await s3('GetObject', () => cfg.client.send(command('GetObject', { Bucket: cfg.bucket, Key: key, IfMatch: etag })))
   const Md5 = cfg.client.config.md5
   const hash = algorithm === 'sha256' ? new cfg.client.config.sha256() : Md5 ? new Md5() : md5()
   for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
@@ -59,7 +60,7 @@ export async function digestObject(cfg: ResolvedUploadConfig, key: string, algor
 }
 
 export async function deleteObject(cfg: ResolvedUploadConfig, key: string) {
-  await s3('DeleteObject', () => cfg.client.send(new DeleteObjectCommand({ Bucket: cfg.bucket, Key: key })))
+  await s3('DeleteObject', () => cfg.client.send(command('DeleteObject', { Bucket: cfg.bucket, Key: key })))
 }
 
 export async function s3<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -3,7 +3,8 @@
 // create-once with the total size asserted, and then verifies the object as complete() does.
 //   open → list parts → plan check → (HEAD: not there yet) → CompleteMultipartUpload → complete()
 // A plan that does not hold aborts the upload and rejects the record: nothing half-done remains.
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, HeadObjectCommand, type Part } from '@aws-sdk/client-s3'
+import type { Part } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import type { ErrorCode } from '../errors.js'
 import { SafePresignError } from '../errors.js'
 import type { SafePresignEvent } from '../events.js'
@@ -77,7 +78,7 @@ export async function completeMultipart(cfg: ResolvedUploadConfig, emit: Emit, r
   try {
     const done = await s3Call('CompleteMultipartUpload', ref.key, () =>
       cfg.signer.send(
-        new CompleteMultipartUploadCommand({
+        command('CompleteMultipartUpload', {
           Bucket: cfg.bucket,
           Key: objectKey,
           UploadId: record.multipart.uploadId,
@@ -121,7 +122,7 @@ async function fail(cfg: ResolvedUploadConfig, emit: Emit, record: MultipartReco
 
 /** By the worker: on RGW the upload signer may not abort even its own upload under the policy (403, measured). */
 async function abortInS3(cfg: ResolvedUploadConfig, record: MultipartRecord): Promise<void> {
-  await s3Call('AbortMultipartUpload', record.key, () => cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId })))
+  await s3Call('AbortMultipartUpload', record.key, () => cfg.client.send(command('AbortMultipartUpload', { Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId })))
 }
 
 const exists = async (cfg: ResolvedUploadConfig, key: string): Promise<boolean> => (await headEtag(cfg, key)) !== undefined
@@ -129,7 +130,7 @@ const exists = async (cfg: ResolvedUploadConfig, key: string): Promise<boolean> 
 /** The object's bare ETag, or undefined when there is no object. */
 async function headEtag(cfg: ResolvedUploadConfig, key: string): Promise<string | undefined> {
   try {
-    const head = await cfg.client.send(new HeadObjectCommand({ Bucket: cfg.bucket, Key: key }))
+    const head = await cfg.client.send(command('HeadObject', { Bucket: cfg.bucket, Key: key }))
     return (head.ETag ?? '').replace(/"/g, '')
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode

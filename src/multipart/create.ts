@@ -1,7 +1,7 @@
 // uploads.createMultipart(): the server starts the multipart upload itself, so the client never
 // chooses what S3 stores: the type, the sanitized filename, the owner's ACL and the key are fixed here,
 // and the part plan (exact sizes) is fixed in the record before any part URL exists.
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
 import { createRecord, declaredChecksum, pendingRecord, uploadTarget } from '../policy/upload-request.js'
@@ -50,7 +50,7 @@ export async function createMultipart(cfg: ResolvedUploadConfig, request: Multip
 
   const created = await s3Call('CreateMultipartUpload', objectKey, () =>
     cfg.signer.send(
-      new CreateMultipartUploadCommand({
+      command('CreateMultipartUpload', {
         Bucket: cfg.bucket,
         Key: objectKey,
         ContentType: target.contentType,
@@ -71,7 +71,7 @@ export async function createMultipart(cfg: ResolvedUploadConfig, request: Multip
     await createRecord(cfg, record, nowMs)
   } catch (error) {
     // Not recorded, so never completable: abort now rather than leave parts billed until a sweep.
-    await cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: objectKey, UploadId: uploadId })).catch(() => {})
+    await cfg.client.send(command('AbortMultipartUpload', { Bucket: cfg.bucket, Key: objectKey, UploadId: uploadId })).catch(() => {})
     throw error
   }
   return { key: target.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, expiresAt }

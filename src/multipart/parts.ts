@@ -1,7 +1,8 @@
 // uploads.signParts() and uploads.listParts(). Part URLs are signed just in time, at most 100 a call,
 // each for one part number of one upload, with that part's exact Content-Length (and digest) signed:
 // a part URL cannot carry more bytes than the plan gives its part.
-import { ListPartsCommand, type Part } from '@aws-sdk/client-s3'
+import type { Part } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 import { BUCKET_OWNER_ACL, MAX_PARTS_PER_SIGN } from '../limits.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
@@ -107,7 +108,7 @@ export async function listAllParts(cfg: ResolvedUploadConfig, record: MultipartR
   let marker: string | undefined
   for (let page = 0; page <= Math.ceil(record.multipart.partCount / 1000); page++) {
     const listed = await s3Call('ListParts', record.key, () =>
-      cfg.client.send(new ListPartsCommand({ Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId, PartNumberMarker: marker, MaxParts: 1000 })),
+      cfg.client.send(command('ListParts', { Bucket: cfg.bucket, Key: objectKeyOf(record), UploadId: record.multipart.uploadId, PartNumberMarker: marker, MaxParts: 1000 })),
     )
     if (!listed) return undefined
     out.push(...(listed.Parts ?? []))

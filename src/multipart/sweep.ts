@@ -1,7 +1,8 @@
 // uploads.sweepMultipart(): S3 keeps (and bills) the parts of an upload nobody completes. This aborts
 // the multipart uploads under the builder's prefixes whose record has expired, is settled, names
 // another upload, or is missing. Pair it with multipartLifecycleRule(), which S3 itself enforces.
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type MultipartUpload as S3Upload } from '@aws-sdk/client-s3'
+import type { MultipartUpload as S3Upload } from '@aws-sdk/client-s3'
+import { command } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 import { keyId } from '../key/key.js'
 import type { ResolvedUploadConfig } from '../policy/upload-config.js'
@@ -29,7 +30,7 @@ export async function sweepMultipart(cfg: ResolvedUploadConfig, now: number): Pr
     let uploadIdMarker: string | undefined
     do {
       const page = await s3('ListMultipartUploads', () =>
-        cfg.client.send(new ListMultipartUploadsCommand({ Bucket: cfg.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+        cfg.client.send(command('ListMultipartUploads', { Bucket: cfg.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
       )
       await sweepPage(cfg, page.Uploads ?? [], now, result)
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined
@@ -74,7 +75,7 @@ async function sweepPage(cfg: ResolvedUploadConfig, uploads: S3Upload[], now: nu
       result.kept++
       continue
     }
-    await s3('AbortMultipartUpload', () => cfg.client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: upload.Key, UploadId: upload.UploadId }))).catch((error) => {
+    await s3('AbortMultipartUpload', () => cfg.client.send(command('AbortMultipartUpload', { Bucket: cfg.bucket, Key: upload.Key, UploadId: upload.UploadId }))).catch((error) => {
       if ((error as { cause?: { name?: string } }).cause?.name !== 'NoSuchUpload') throw error
     })
     result.aborted.push({ key: upload.Key, uploadId: upload.UploadId, reason })

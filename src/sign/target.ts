@@ -3,9 +3,8 @@
 // FIPS, dual-stack), the signing region and service, and ready S3RequestPresigners.
 // Signing then costs one SigV4 presign on a hand-built request, not a middleware run.
 import type { S3Client } from '@aws-sdk/client-s3'
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
-import { getEndpointFromInstructions } from '@smithy/core/endpoints'
+import type { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
+import { commandClass, endpointFromInstructions, presignerClass } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
 
 export interface SigningTarget {
@@ -49,8 +48,8 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
   const config = client.config
   // GetObject and PutObject share S3's endpoint parameters; the key only matters for S3 Express,
   // which issues session credentials per request and is not supported here.
-  const endpoint = await getEndpointFromInstructions({ Bucket: bucket, Key: 'k' }, PutObjectCommand, config)
-  const probe = await getEndpointFromInstructions({ Bucket: bucket, Key: 'k' }, GetObjectCommand, config)
+  const endpoint = await endpointFromInstructions({ Bucket: bucket, Key: 'k' }, commandClass('PutObject'), config)
+  const probe = await endpointFromInstructions({ Bucket: bucket, Key: 'k' }, commandClass('GetObject'), config)
   if (probe.url.href !== endpoint.url.href) {
     throw new SafePresignError('SIGNING_FAILED', `GetObject and PutObject resolve different endpoints for bucket "${bucket}"`)
   }
@@ -81,7 +80,7 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
       // so signing keys are still derived once per day, not once per URL.
       let presigner = presigners.get(credentials)
       if (!presigner) {
-        presigner = new S3RequestPresigner({ ...config, credentials, signingName: signingService, region: async () => signingRegion })
+        presigner = new (presignerClass())({ ...config, credentials, signingName: signingService, region: async () => signingRegion })
         presigners.set(credentials, presigner)
       }
       return presigner

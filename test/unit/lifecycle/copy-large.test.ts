@@ -6,6 +6,11 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { describe, expect, it } from 'vitest'
 import { copyInParts } from '../../../src/lifecycle/copy-large.js'
 import { s3Client } from '../core/fixtures.js'
+import { registerSdk } from '../../../src/_internal/s3-commands.js'
+import { SDK } from '../../../src/sign/commands.js'
+
+// These tests call the signing internals directly; the builders register the SDK's classes themselves.
+registerSdk(SDK)
 
 const GiB = 1024 ** 3
 const MiB = 1024 ** 2

@@ -8,6 +8,11 @@ import { digestObject } from '../../../src/lifecycle/s3-object.js'
 import type { ResolvedUploadConfig } from '../../../src/policy/upload-config.js'
 import { s3Client } from '../core/fixtures.js'
 import { fakeS3 } from './fake-s3.js'
+import { registerSdk } from '../../../src/_internal/s3-commands.js'
+import { SDK } from '../../../src/sign/commands.js'
+
+// These tests call the signing internals directly; the builders register the SDK's classes themselves.
+registerSdk(SDK)
 
 // 1 MiB + 3 bytes: not a multiple of MD5's or SHA-256's 64-byte block, and split in two by the fake body.
 const BODY = Uint8Array.from({ length: (1 << 20) + 3 }, (_, i) => (i * 131 + (i >> 9)) & 0xff)

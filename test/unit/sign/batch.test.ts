@@ -12,6 +12,11 @@ import { batchSigner } from '../../../src/sign/batch.js'
 import { presignWith } from '../../../src/sign/presign.js'
 import { signingContext } from '../../../src/sign/target.js'
 import { localClient, s3Client, sessionCredentials, T } from '../core/fixtures.js'
+import { registerSdk } from '../../../src/_internal/s3-commands.js'
+import { SDK } from '../../../src/sign/commands.js'
+
+// These tests call the signing internals directly; the builders register the SDK's classes themselves.
+registerSdk(SDK)
 
 const repoRoot = new URL('../../../', import.meta.url)
 const sharedCorpus = new URL('../shared/corpus/filenames.json', repoRoot)
