@@ -61,10 +61,8 @@ export interface SafeDownload {
 
 // Tickets load with the first ticket or redemption, and the batch signer with the first presignMany, out
 // of a link-only app's start bundle.
-let ticketsModule: Promise<typeof import('./tickets.js')> | undefined
-const loadTickets = () => (ticketsModule ??= import('./tickets.js'))
-let batchModule: Promise<typeof import('./sign/batch.js')> | undefined
-const loadBatch = () => (batchModule ??= import('./sign/batch.js'))
+let deferredModule: Promise<typeof import('./deferred.js')> | undefined
+const loadDeferred = () => (deferredModule ??= import('./deferred.js'))
 
 export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
   registerSdk(SDK)
@@ -124,7 +122,7 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
 
   /** The signer of one presignMany call: the same links as sign(), with one signing key for all. */
   async function batchLinks(nowMs: number, expiresIn: number): Promise<SignLink> {
-    const { batchSigner } = await loadBatch()
+    const { batchSigner } = await loadDeferred()
     return batchSigner(cfg.signer, await signingContext(cfg.signer, cfg.bucket), expiresIn, new Date(nowMs))
   }
 
@@ -195,8 +193,8 @@ export function createSafeDownload(config: SafeDownloadConfig): SafeDownload {
       return results
     },
 
-    ticket: async (request) => (await loadTickets()).issueTicket(tickets, request),
-    redeem: async (ticket) => (await loadTickets()).redeemTicket(tickets, ticket),
+    ticket: async (request) => (await loadDeferred()).issueTicket(tickets, request),
+    redeem: async (ticket) => (await loadDeferred()).redeemTicket(tickets, ticket),
     config: Object.freeze({ ...cfg }),
   }
 }

@@ -25,10 +25,8 @@ const UNHOISTABLE = ['x-amz-checksum-sha256', 'x-amz-meta-filename', 'x-amz-acl'
 // What a grant does not need loads on first use, so a bundler keeps it out of the start bundle (an
 // import() is its own chunk): POST signing, complete()'s verification, and the multipart methods
 // (multipart/methods.ts). One promise per module.
-let postModule: Promise<typeof import('./sign/post.js')> | undefined
-let completeModule: Promise<typeof import('./lifecycle/complete.js')> | undefined
-const loadPost = () => (postModule ??= import('./sign/post.js'))
-const loadComplete = () => (completeModule ??= import('./lifecycle/complete.js'))
+let deferredModule: Promise<typeof import('./deferred.js')> | undefined
+const loadDeferred = () => (deferredModule ??= import('./deferred.js'))
 
 export interface UploadRequest {
   /** The end-user the grant is for. Required. */
@@ -151,7 +149,7 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
       if (filename !== undefined) fields['x-amz-meta-filename'] = encodeURIComponent(filename)
       // An exact field: the policy then holds {"acl": "bucket-owner-full-control"}, and no other ACL passes.
       if (cfg.bucketOwnerAcl) fields.acl = BUCKET_OWNER_ACL
-      const signed = await (await loadPost()).presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
+      const signed = await (await loadDeferred()).presignPost(cfg.signer, { bucket: cfg.bucket, key: stagingKey ?? key, fields, conditions, expiresIn, signingDate })
       grant = { key, method: 'POST', url: signed.url, fields: signed.fields, expiresAt: signed.expiresAt }
     }
     // Recorded before it is returned: if the store fails, the signed URL is dropped unseen.
@@ -182,11 +180,11 @@ export function createSafeUpload(config: SafeUploadConfig): SafeUpload {
 
   // Built with the first multipart call: one promise for the builder's life.
   let multipart: Promise<MultipartMethods> | undefined
-  const mp = () => (multipart ??= import('./multipart/methods.js').then((m) => m.multipartMethods(cfg, emit)))
+  const mp = () => (multipart ??= loadDeferred().then((m) => m.multipartMethods(cfg, emit)))
 
   return {
     presign: presignUpload,
-    complete: async (request) => (await loadComplete()).completeUpload(cfg, emit, request),
+    complete: async (request) => (await loadDeferred()).completeUpload(cfg, emit, request),
     createMultipart: async (request) => (await mp()).createMultipart(request),
     signParts: async (request) => (await mp()).signParts(request),
     listParts: async (request) => (await mp()).listParts(request),
