@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type OutputFile } from 'esbuild'
 
 const TARGET_EXTRA_BYTES = 40 * 1024
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21)
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 41)
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const SRC = JSON.stringify(`${ROOT}src/index.ts`)
 
