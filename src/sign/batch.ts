@@ -7,12 +7,11 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import { toHex } from '../_internal/bytes.js'
 import { clampToCredentials, validUntil } from './credentials.js'
+import { escapeRfc3986 } from './format-url.js'
 import type { Presigned } from './presign.js'
 import { amzDate, hmacWith, sha256HexWith, signingKey } from './sigv4.js'
 import { encodeKeyPath, type SigningContext } from './target.js'
 
-/** RFC 3986, as SigV4 canonicalizes a query: encodeURIComponent plus `!'()*`. */
-const escape = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 export type SignLink = (key: string, query: Record<string, string>, headers?: Record<string, string>) => Promise<Presigned>
 
@@ -68,7 +67,7 @@ export async function batchSigner(client: S3Client, { target, credentials }: Sig
 
 type Pair = readonly [name: string, encoded: string]
 const sortedPairs = (query: Record<string, string>): Pair[] =>
-  Object.keys(query).sort().map((k) => [k, `${escape(k)}=${escape(query[k]!)}`] as const)
+  Object.keys(query).sort().map((k) => [k, `${escapeRfc3986(k)}=${escapeRfc3986(query[k]!)}`] as const)
 
 /** Two lists sorted by name, as one (a name is in one list only). */
 function merge(a: readonly Pair[], b: readonly Pair[]): Pair[] {

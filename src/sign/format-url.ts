@@ -10,10 +10,10 @@ export interface UrlParts {
   query?: Record<string, string | string[] | null | undefined>
 }
 
-/** RFC 3986 escaping, as SigV4 canonicalizes: encodeURIComponent plus `!'()*`. */
 // Most names and values (the X-Amz-* names, dates, hex signatures) need no escaping: test first.
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
-const escape = (s: string): string =>
+/** RFC 3986 escaping, as SigV4 canonicalizes (and S3 encodes a key's segments): encodeURIComponent plus `!'()*`. */
+export const escapeRfc3986 = (s: string): string =>
   UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 export function formatUrl({ protocol, hostname, port, path, query = {} }: UrlParts): string {
@@ -22,9 +22,9 @@ export function formatUrl({ protocol, hostname, port, path, query = {} }: UrlPar
   // Sorted by name, as the SDK does; a null or undefined value is a bare name.
   const parts = Object.keys(query).sort().flatMap((name) => {
     const value = query[name]
-    const key = escape(name)
-    if (Array.isArray(value)) return value.map((v) => `${key}=${escape(v)}`)
-    return [typeof value === 'string' ? `${key}=${escape(value)}` : key]
+    const key = escapeRfc3986(name)
+    if (Array.isArray(value)) return value.map((v) => `${key}=${escapeRfc3986(v)}`)
+    return [typeof value === 'string' ? `${key}=${escapeRfc3986(value)}` : key]
   })
   const search = parts.length > 0 ? `?${parts.join('&')}` : ''
   return `${scheme}//${host}${path.startsWith('/') || path === '' ? path : `/${path}`}${search}`

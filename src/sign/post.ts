@@ -4,7 +4,7 @@
 // and the endpoint resolved once per bucket.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { toBase64, toHex, utf8 } from '../_internal/bytes.js'
-import { hmacWith, iso8601, signingKey } from './sigv4.js'
+import { amzDate, hmacWith, iso8601, signingKey } from './sigv4.js'
 import { clampToCredentials, validUntil } from './credentials.js'
 import { signingContext } from './target.js'
 
@@ -33,14 +33,14 @@ export interface SignedPost {
 export async function presignPost(client: S3Client, spec: PostSpec): Promise<SignedPost> {
   const { target, credentials } = await signingContext(client, spec.bucket)
   const expiresIn = clampToCredentials(spec.expiresIn, credentials.expiration, spec.signingDate)
-  const amzDate = iso8601(spec.signingDate).replace(/[-:]/g, '')
-  const shortDate = amzDate.slice(0, 8)
+  const date = amzDate(spec.signingDate)
+  const shortDate = date.slice(0, 8)
   const scope = `${shortDate}/${target.signingRegion}/${target.signingService}/aws4_request`
   const signatureFields: Record<string, string> = {
     bucket: spec.bucket,
     'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
     'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
-    'X-Amz-Date': amzDate,
+    'X-Amz-Date': date,
     ...(credentials.sessionToken ? { 'X-Amz-Security-Token': credentials.sessionToken } : {}),
   }
   const fields = { ...spec.fields, ...signatureFields }

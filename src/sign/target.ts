@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
 import { commandClass, endpointFromInstructions, presignerClass } from '../_internal/s3-commands.js'
 import { SafePresignError } from '../errors.js'
+import { escapeRfc3986 } from './format-url.js'
 
 export interface SigningTarget {
   protocol: string
@@ -93,9 +94,7 @@ async function resolveTarget(client: S3Client, bucket: string): Promise<SigningT
 export function encodeKeyPath(key: string): string {
   return key
     .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
-    )
+    .map(escapeRfc3986)
     .join('/')
 }
 
