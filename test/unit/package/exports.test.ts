@@ -186,21 +186,22 @@ describe.skipIf(!built && !inCI)('the built package', () => {
   })
 })
 
+/** The file and every dist file it imports, transitively, following relative static and dynamic imports. */
+function loaded(entry: string): Map<string, string> {
+  const files = new Map<string, string>()
+  const visit = (file: string) => {
+    if (files.has(file)) return
+    const text = readFileSync(file, 'utf8')
+    files.set(file, text)
+    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), spec!))
+  }
+  visit(`${root}${entry}`)
+  return files
+}
+
 // The root entry and safe-presign/handler are runtime-neutral (Workers without nodejs_compat, Deno, Bun):
 // web APIs only. A Node built-in or a Buffer in any file they load breaks an edge build.
 describe.skipIf(!built && !inCI)('the runtime-neutral entries', () => {
-  /** The file and every dist file it imports, transitively, following relative static and dynamic imports. */
-  function loaded(entry: string): Map<string, string> {
-    const files = new Map<string, string>()
-    const visit = (file: string) => {
-      if (files.has(file)) return
-      const text = readFileSync(file, 'utf8')
-      files.set(file, text)
-      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), spec!))
-    }
-    visit(`${root}${entry}`)
-    return files
-  }
   // Bare imports are the caller's packages (kept external by tsup.config.ts), never a built-in, with or without
   // the node: prefix (tsup strips it unless removeNodeProtocol is false: `crypto` here is node:crypto).
   const PACKAGES = /^(?:@aws-sdk\/|@smithy\/|file-type$)/
@@ -224,18 +225,6 @@ describe.skipIf(!built && !inCI)('the runtime-neutral entries', () => {
 describe.skipIf(!built && !inCI)('the browser subpaths', () => {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
 
-  /** The entry and every dist file it imports, transitively (relative specifiers only). */
-  function loaded(entry: string): Map<string, string> {
-    const files = new Map<string, string>()
-    const visit = (file: string) => {
-      if (files.has(file)) return
-      const text = readFileSync(file, 'utf8')
-      files.set(file, text)
-      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), spec!))
-    }
-    visit(`${root}${entry}`)
-    return files
-  }
 
   it('are ESM-only exports with types, and react is an optional peer', () => {
     expect(pkg.exports['./client']).toEqual({ types: './dist/client/index.d.ts', import: './dist/client/index.js' })
