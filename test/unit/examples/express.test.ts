@@ -1,23 +1,19 @@
-// examples/express/server.ts over a real socket, against the S3 s3.
+// examples/express/server.ts over a real socket, against the strict test S3.
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestS3, type TestS3 } from '../../../src/testing/s3/index.js'
+import type { TestS3 } from '../../../src/testing/s3/index.js'
 import { createApp, createHandler } from '../../../examples/express/server.js'
-import { createSafeDownload, createSafeUpload, memoryStore } from '../../../src/index.js'
-import { roundTrip } from './flow.js'
+import { exampleBuilders, roundTrip } from './flow.js'
 
 let s3: TestS3
 let server: Server
 let origin: string
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  s3 = await startTestS3({ buckets: ['uploads'] })
-  const client = s3.client()
-  const store = memoryStore()
-  const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
-  const downloads = createSafeDownload({ client, bucket: 'uploads', store })
+  const built = await exampleBuilders()
+  s3 = built.s3
+  const { uploads, downloads } = built
   server = createApp(createHandler({ uploads, downloads })).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

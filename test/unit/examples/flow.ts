@@ -2,6 +2,19 @@
 // would do with it (grant → PUT with the grant's headers → complete → download), and the refusals a
 // user would notice. `send` is how one example takes a Request (over a socket, or a route function).
 import { expect } from 'vitest'
+import { createSafeDownload, createSafeUpload, memoryStore } from '../../../src/index.js'
+import { startTestS3 } from '../../../src/testing/s3/index.js'
+
+/** What every example is built over: a test S3 with an `uploads` bucket, and the two builders on one memory store. */
+export async function exampleBuilders() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  const s3 = await startTestS3({ buckets: ['uploads'] })
+  const client = s3.client()
+  const store = memoryStore()
+  const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
+  const downloads = createSafeDownload({ client, bucket: 'uploads', store })
+  return { s3, uploads, downloads }
+}
 
 export type Send = (request: Request) => Promise<Response>
 

@@ -1,25 +1,21 @@
 // examples/hono/server.ts: through app.fetch (as Bun, Deno and Workers call it) and served on Node
-// through safe-presign/node, against the S3 s3.
+// through safe-presign/node, against the strict test S3.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestS3, type TestS3 } from '../../../src/testing/s3/index.js'
+import type { TestS3 } from '../../../src/testing/s3/index.js'
 import { createApp, createHandler } from '../../../examples/hono/server.js'
 import { toNodeListener } from '../../../src/adapters/node.js'
-import { createSafeDownload, createSafeUpload, memoryStore } from '../../../src/index.js'
-import { roundTrip } from './flow.js'
+import { exampleBuilders, roundTrip } from './flow.js'
 
 let s3: TestS3
 let app: Hono
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  s3 = await startTestS3({ buckets: ['uploads'] })
-  const client = s3.client()
-  const store = memoryStore()
-  const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
-  const downloads = createSafeDownload({ client, bucket: 'uploads', store })
+  const built = await exampleBuilders()
+  s3 = built.s3
+  const { uploads, downloads } = built
   app = createApp(createHandler({ uploads, downloads }))
 })
 

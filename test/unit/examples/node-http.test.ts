@@ -1,11 +1,12 @@
-// examples/node-http/server.ts, in-process against the S3 s3: the routes a user would copy
+// examples/node-http/server.ts, in-process against the strict test S3: the routes a user would copy
 // must do what its header promises, over real HTTP, end to end.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestS3, type TestS3 } from '../../../src/testing/s3/index.js'
+import type { TestS3 } from '../../../src/testing/s3/index.js'
+import { exampleBuilders } from './flow.js'
 import { createHandler, STATUS } from '../../../examples/node-http/server.js'
-import { createSafeDownload, createSafeUpload, ErrorCode, memoryStore, type PutGrant } from '../../../src/index.js'
+import { ErrorCode, type PutGrant } from '../../../src/index.js'
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e1b1d60000000049454e44ae426082',
@@ -17,12 +18,9 @@ let server: Server
 let base: string
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  s3 = await startTestS3({ buckets: ['uploads'] })
-  const client = s3.client()
-  const store = memoryStore()
-  const uploads = createSafeUpload({ client, bucket: 'uploads', store, allowedContentTypes: ['image/png'], maxSize: 1024 * 1024 })
-  const downloads = createSafeDownload({ client, bucket: 'uploads', store })
+  const built = await exampleBuilders()
+  s3 = built.s3
+  const { uploads, downloads } = built
   server = createServer(createHandler({ uploads, downloads }))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
