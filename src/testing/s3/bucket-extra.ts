@@ -1,5 +1,4 @@
-// Bucket settings state.ts has no field for yet, kept beside each bucket (a WeakMap, so reset() and
-// DeleteBucket drop them with the bucket): whether the public access block and Object Ownership were
+// The bucket settings kept in `Bucket.extra`: whether the public access block and Object Ownership were
 // deleted (S3 then answers NoSuch… on GET, though the flags still decide), explicit ACL grants, the
 // default encryption, and tags.
 import type { Bucket } from './state.js'
@@ -27,10 +26,4 @@ export interface BucketExtra {
   tags?: { key: string; value: string }[]
 }
 
-const extras = new WeakMap<Bucket, BucketExtra>()
-
-export function extraOf(bucket: Bucket): BucketExtra {
-  let extra = extras.get(bucket)
-  if (!extra) extras.set(bucket, (extra = {}))
-  return extra
-}
+export const extraOf = (bucket: Bucket): BucketExtra => bucket.extra

@@ -1,6 +1,8 @@
 // Everything the test S3 holds, in memory: buckets with their settings, objects, open multipart
 // uploads, principals, and the byte count against the cap.
 
+import type { BucketExtra } from './bucket-extra.js'
+
 export interface StoredObject {
   key: string
   body: Uint8Array
@@ -81,6 +83,8 @@ export interface Bucket {
   objects: Map<string, StoredObject>
   uploads: Map<string, MultipartUpload>
   settings: BucketSettings
+  /** The settings whose shape lives with their handlers (bucket-extra.ts): deleted configurations, grants, encryption, tags. */
+  extra: BucketExtra
 }
 
 export interface Principal {
@@ -114,8 +118,5 @@ export function defaultSettings(): BucketSettings {
 }
 
 export function newBucket(name: string, now: number): Bucket {
-  return { name, created: now, objects: new Map(), uploads: new Map(), settings: defaultSettings() }
+  return { name, created: now, objects: new Map(), uploads: new Map(), settings: defaultSettings(), extra: {} }
 }
-
-/** The bytes an object or part holds against `maxBytes`. */
-export const sizeOf = (body: Uint8Array): number => body.byteLength
