@@ -22,9 +22,6 @@ const TYPES: Record<string, readonly ChecksumType[]> = {
 }
 
 export const checksumTypeOf = (upload: MultipartUpload): ChecksumType | undefined => (upload.checksumAlgorithm ? upload.checksumType : undefined)
-export const setChecksumType = (upload: MultipartUpload, type: ChecksumType | undefined): void => {
-  if (type) upload.checksumType = type
-}
 
 /** The XML element name of an algorithm's checksum: `ChecksumSHA256`, `ChecksumCRC64NVME`. */
 export const elementOf = (algorithm: string): string => `Checksum${algorithm.toUpperCase()}`

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
 import { writeAcl } from './acl.js'
 import { authorize, bucketOf, who, type Ctx, type S3Response } from './context.js'
-import { createChecksum, setChecksumType } from './multipart-checksums.js'
+import { createChecksum } from './multipart-checksums.js'
 import { discard, newUploadId, uploadOf } from './multipart-upload.js'
 import { metadataOf, storedHeadersOf } from './objects-write.js'
 import type { MultipartUpload } from './state.js'
@@ -37,9 +37,9 @@ export function createMultipartUpload(ctx: Ctx): S3Response {
     metadata: metadataOf(req),
     acl,
     checksumAlgorithm: algorithm,
+    checksumType: type,
     parts: new Map(),
   }
-  setChecksumType(upload, type)
   bucket.uploads.set(upload.uploadId, upload)
   const headers: Record<string, string> = { 'content-type': 'application/xml', 'x-amz-server-side-encryption': 'AES256' }
   if (algorithm) headers['x-amz-checksum-algorithm'] = algorithm.toUpperCase()
